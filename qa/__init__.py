@@ -1,0 +1,3 @@
+"""qa: answers questions over a folder of documents with verbatim, attributed quotes."""
+
+__version__ = "0.1.0"

