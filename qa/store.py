@@ -7,9 +7,12 @@
                          vectors.faiss, bm25/, encoder/ (optional)
 
 A writer fills `.tmp-<name>/`, fsyncs it, renames it to `v-<name>/`, then swaps
-CURRENT. A reader resolves CURRENT once and reads that folder, so a concurrent
-publish never mixes two versions; the previous version is kept so a reader in
-the middle of opening it is not pulled out from under.
+CURRENT, so a kill at any moment leaves the old or the new version live. A
+reader resolves CURRENT once and pins that folder with a shared flock for as
+long as it keeps the index open: garbage collection (writer only) skips pinned
+folders, so a reader never loses files it may still read (the query encoder is
+loaded on first question). The manifest carries every file's sha256 and size
+and its own checksum, so corruption is reported, never half-read.
 """
 
 from __future__ import annotations
@@ -18,9 +21,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import time
+import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,7 +36,8 @@ FORMAT_VERSION = 1
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
-KEEP_VERSIONS = 2
+KEEP_VERSIONS = 2  # the live one and the one before it
+_VERSION_NAME = re.compile(r"v-[0-9A-Za-z.-]+")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -54,14 +60,20 @@ def _files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
+def _manifest_checksum(manifest: dict) -> str:
+    body = {k: v for k, v in manifest.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
 def write_manifest(folder: Path, manifest: dict) -> None:
     """Record every file's checksum, then write and fsync the manifest last."""
     files = {}
     for path in _files(folder):
-        with open(path, "rb+") as fh:
+        with open(path, "rb") as fh:
             os.fsync(fh.fileno())
         files[path.relative_to(folder).as_posix()] = {"sha256": sha256_file(path), "size": path.stat().st_size}
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest, "files": files}
+    manifest["checksum"] = _manifest_checksum(manifest)
     target = folder / MANIFEST
     with open(target, "w", encoding="utf-8") as fh:
         json.dump(manifest, fh, indent=1, ensure_ascii=False)
@@ -73,7 +85,9 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 
 def new_workdir(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    name = time.strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
+    now = time.time_ns()
+    # sortable by creation time, to the nanosecond, so "the version before" is well defined
+    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f".{now % 10**9:09d}-" + secrets.token_hex(3)
     work = root / f".tmp-{name}"
     work.mkdir()
     return work
@@ -83,6 +97,7 @@ def publish(root: Path, work: Path) -> Path:
     """Move a finished work folder into place and make it the live version."""
     final = root / ("v-" + work.name.removeprefix(".tmp-"))
     os.rename(work, final)
+    _fsync_dir(root)
     pointer = root / f".{CURRENT}.{os.getpid()}"
     with open(pointer, "w", encoding="utf-8") as fh:
         fh.write(final.name + "\n")
@@ -94,7 +109,8 @@ def publish(root: Path, work: Path) -> Path:
 
 
 def collect_garbage(root: Path) -> None:
-    """Remove unfinished work folders and versions older than the previous one.
+    """Remove unfinished work folders, unpublished versions and versions older than
+    the previous one, except those a reader has pinned.
 
     Only called under the writer lock, so any .tmp- folder belongs to a dead writer.
     """
@@ -103,60 +119,142 @@ def collect_garbage(root: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
     for path in root.glob(f".{CURRENT}.*"):
         path.unlink(missing_ok=True)
-    versions = sorted((p for p in root.glob("v-*") if p.is_dir()), key=lambda p: p.name)
-    older = [p.name for p in versions if p.name != live]
-    keep = {live, *older[len(older) - (KEEP_VERSIONS - 1):]}
-    for path in versions:
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+    versions = sorted(p.name for p in root.glob("v-*") if p.is_dir())
+    older = [name for name in versions if live is None or name < live]
+    keep = {live, *older[-(KEEP_VERSIONS - 1):]}
+    for name in versions:
+        if name not in keep:
+            _remove_unless_pinned(root, name)
+
+
+def _remove_unless_pinned(root: Path, name: str) -> None:
+    path = root / name
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a reader still has it open
+        # renamed first, so a removal cut short is plain garbage for the next writer
+        trash = root / f".tmp-gone-{name}"
+        try:
+            os.rename(path, trash)
+        except OSError:
+            return  # left for the next writer; it is not the live version either way
+    finally:
+        os.close(fd)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _read_current(root: Path) -> str | None:
+    """The raw content of CURRENT, or None when there is no CURRENT file."""
+    try:
+        return (root / CURRENT).read_bytes().decode("utf-8", "replace").strip()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError:
+        return ""  # unreadable: reported as broken by open_pinned
 
 
 def current_name(root: Path) -> str | None:
-    try:
-        return (root / CURRENT).read_text(encoding="utf-8").strip() or None
-    except (FileNotFoundError, NotADirectoryError):
-        return None
+    """The live version's folder name, if CURRENT names one validly."""
+    name = _read_current(root)
+    return name if name and _VERSION_NAME.fullmatch(name) else None
 
 
 def exists(root: Path) -> bool:
-    return current_name(root) is not None
+    """Whether an index was published here (even a broken one: that is reported, not rebuilt silently)."""
+    return _read_current(root) is not None
 
 
 def _broken(root: Path, what: str) -> QAError:
     return QAError(f"the index at {root} is unusable: {what}", hint=f"rebuild it with: qa index build --index {root}")
 
 
+class Pin:
+    """A shared flock on a version folder; garbage collection leaves the folder alone while it is held."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self._close = weakref.finalize(self, os.close, fd)
+
+    def release(self) -> None:
+        self._close()
+
+
+def _pin(folder: Path) -> Pin | None:
+    """Pin the folder, or None if it is gone or being removed."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        now = os.stat(folder)
+        held = os.fstat(fd)
+        if (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino):
+            return Pin(fd)
+    except (BlockingIOError, FileNotFoundError):
+        pass
+    os.close(fd)
+    return None
+
+
 def open_version(root: Path, verify: bool = True) -> tuple[Path, dict]:
     """Resolve CURRENT and check the version's manifest and files."""
+    folder, manifest, pin = open_pinned(root, verify)
+    pin.release()
+    return folder, manifest
+
+
+def open_pinned(root: Path, verify: bool = True) -> tuple[Path, dict, Pin]:
+    """Like open_version, and keep the version from garbage collection until the Pin is released or dropped."""
     if root.exists() and not root.is_dir():
         raise QAError(f"index path {root} is not a folder")
-    for _attempt in range(3):  # a publish may swap CURRENT while we look
-        name = current_name(root)
-        if name is None:
+    for _attempt in range(20):  # a writer may publish and collect while we look
+        raw_name = _read_current(root)
+        if raw_name is None:
             raise QAError(f"no index at {root}", hint="build it with: qa index build")
-        folder = root / name
-        try:
-            raw = (folder / MANIFEST).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            if current_name(root) != name:
+        if not _VERSION_NAME.fullmatch(raw_name):
+            raise _broken(root, f"{CURRENT} does not name a version folder (it holds {raw_name[:40]!r})")
+        folder = root / raw_name
+        pin = _pin(folder)
+        if pin is None:
+            if _read_current(root) != raw_name:
                 continue
-            raise _broken(root, f"{name}/{MANIFEST} is missing") from None
-        except UnicodeDecodeError:
-            raise _broken(root, f"{MANIFEST} is not text") from None
-        break
-    else:
-        raise _broken(root, "it changed repeatedly while being opened")
+            raise _broken(root, f"{CURRENT} names the folder {raw_name}, which does not exist")
+        try:
+            manifest = _check_manifest(root, folder)
+            if verify:
+                verify_files(root, folder, manifest)
+        except BaseException:
+            pin.release()
+            raise
+        return folder, manifest, pin
+    raise _broken(root, "it changed repeatedly while being opened")
+
+
+def _check_manifest(root: Path, folder: Path) -> dict:
+    try:
+        raw = (folder / MANIFEST).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise _broken(root, f"{folder.name}/{MANIFEST} is missing") from None
+    except UnicodeDecodeError:
+        raise _broken(root, f"{MANIFEST} is not text (corrupted)") from None
     try:
         manifest = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise _broken(root, f"{MANIFEST} is not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        raise _broken(root, f"{MANIFEST} is not valid JSON ({exc.msg}, line {exc.lineno}: truncated or corrupted)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _broken(root, f"{MANIFEST} is not a qa index manifest")
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise _broken(root, f"format version {manifest.get('format_version')!r} is not the supported {FORMAT_VERSION}")
-    if verify:
-        verify_files(root, folder, manifest)
-    return folder, manifest
+        raise _broken(root, f"{MANIFEST} has format version {manifest.get('format_version')!r}; this qa reads version {FORMAT_VERSION}")
+    if manifest.get("checksum") != _manifest_checksum(manifest):
+        raise _broken(root, f"{MANIFEST} does not match its checksum (corrupted or changed)")
+    return manifest
 
 
 def verify_files(root: Path, folder: Path, manifest: dict) -> None:
@@ -177,13 +275,15 @@ def verify_files(root: Path, folder: Path, manifest: dict) -> None:
 def writer_lock(root: Path):
     """One writer at a time. The kernel drops a flock when its holder dies, so a
     lock left by a killed process is cleared by the next writer automatically."""
+    if root.exists() and not root.is_dir():
+        raise QAError(f"index path {root} is not a folder")
     root.mkdir(parents=True, exist_ok=True)
     fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown process"
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "process unknown"
             raise QAError(f"another qa index build/update is running on {root} ({holder})", hint="wait for it to finish, then run this again") from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)

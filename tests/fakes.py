@@ -31,7 +31,7 @@ class FakeEncoder:
             for token in words + [a + " " + b for a, b in zip(words, words[1:])]:
                 col, sign = self._bucket(token)
                 out[row, col] += sign
-            out[row, row % self.dim] += 1e-3  # never an all-zero vector
+            out[row, self._bucket(text)[0]] += 1e-3  # never an all-zero vector; a text's vector never depends on its batch
         self.calls += len(texts)
         if progress:
             progress(len(texts))
