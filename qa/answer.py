@@ -1,89 +1,57 @@
-"""Choose the sentences that answer a question, from retrieval signals alone.
+"""Turn scored sentences into extracts a careful reader can trust.
 
-No reader model runs offline here, so a sentence is judged by what can be
-measured: its BM25 score, the dense score of the chunks that hold it, how much
-of the question's (IDF-weighted) vocabulary it covers, and whether it carries
-the kind of thing asked for (a number for "how many", a date for "when"...).
-A logistic model over those signals, fitted on the training split of
-tests/data/eval.jsonl (scripts/fit.py), turns them into a confidence in [0, 1];
-that confidence ranks the sentences, decides refusal and is the extract score.
+The best sentences (qa.signals) become quotes of one to three sentences: a
+neighbour joins when the best sentence leans on it (a pronoun, an open quote)
+or scores nearly as well itself. Sentences that say the same thing in several
+documents (syndicated copy) are shown once, with the other sources under
+also_in, and the remaining slots go to different information (MMR). Each
+extract's score is a calibrated probability that it answers the question
+(a second logistic model, fitted by scripts/fit.py on the training split);
+below --min-score an extract is withheld, and with none left the answer is a
+refusal.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import replace
 
-import numpy as np
-
-from qa import vectors
 from qa.index import Index
 from qa.records import Answer, Extract, Filters, Highlight, Source
 from qa.sentences import line_of
+from qa.signals import Candidate, candidates
 
-DENSE_K = 60
-LEXICAL_K = 60
-MIN_SCORE = 0.5
+MIN_SCORE = 0.319
 DUPLICATE = 0.6  # word-set Jaccard at which two sentences say the same thing
 MMR_LAMBDA = 0.6
+MMR_POOL = 30  # the most relevant candidates that compete for each slot
+NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best sentence's relevance
 
-# confidence = sigmoid(bias + sum(weight * feature)); see scripts/fit.py
-WEIGHTS = {"bias": -6.0, "dense": 6.0, "lexical": 1.5, "coverage": 4.0, "cue": 1.0}
+CALIBRATION_FEATURES = ("relevance_logit", "dense", "coverage", "soft", "unfilled", "missing", "unmatched")
+CALIBRATION = {'bias': -0.643, 'relevance_logit': 1.002, 'dense': -0.303, 'coverage': 0.16, 'soft': 0.13, 'unfilled': -0.787, 'missing': -0.114, 'unmatched': 0.123}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_NUMBER = re.compile(
-    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|millions?|several|multiple)\b",
-    re.IGNORECASE,
-)
-_DATE = re.compile(
-    r"\b(monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|"
-    r"september|october|november|december|jan|feb|sept?|oct|nov|dec|yesterday|today|tonight|week|month|year|"
-    r"weekend|morning|evening|night|\d{4})\b",
-    re.IGNORECASE,
-)
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)+")
-_PLACE = re.compile(r"\b(in|at|from|to|outside|near)\s+(the\s+)?[A-Z]\w+")
 _ANAPHOR = re.compile(
     r"^[“\"]?(but|however|he|she|it|they|this|that|these|those|his|her|their|its|the group|the outlet|the report|"
-    r"the official|the move|still|also|and|yet|instead|meanwhile|scott|officials)\b",
+    r"the official|the move|still|also|and|yet|instead|meanwhile|officials|there)\b",
     re.IGNORECASE,
 )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    row: int  # answer-sentence number (BM25 row)
-    dense: float
-    lexical: float
-    coverage: float
-    cue: float
-    confidence: float
+def calibration_features(c: Candidate) -> tuple[float, ...]:
+    p = min(max(c.relevance, 1e-6), 1 - 1e-6)
+    return (math.log(p / (1 - p)), c.dense, c.coverage, c.soft, c.unfilled, c.missing, c.unmatched)
 
 
-def question_cue(question: str) -> re.Pattern | None:
-    q = question.lower()
-    if re.search(r"\bhow (many|much|old|long)\b|\bwhat (number|percentage|share|figure|age)\b|\bhow large\b", q):
-        return _NUMBER
-    if re.search(r"\bwhen\b|\bwhat (day|date|year|month|time)\b|\bon which day\b", q):
-        return _DATE
-    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bwhich (person|official|group|organi[sz]ation|outlet|leader|envoy)\b", q):
-        return _NAME
-    if re.search(r"\bwhere\b|\bwhich (city|country|prison|place)\b", q):
-        return _PLACE
-    return None
-
-
-def confidence(dense: float, lexical: float, coverage: float, cue: float) -> float:
-    w = WEIGHTS
-    z = w["bias"] + w["dense"] * dense + w["lexical"] * lexical + w["coverage"] * coverage + w["cue"] * cue
+def calibrated(c: Candidate, weights: dict[str, float] | None = None) -> float:
+    weights = weights or CALIBRATION
+    z = weights["bias"] + sum(weights[n] * v for n, v in zip(CALIBRATION_FEATURES, calibration_features(c)))
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def _allowed_documents(index: Index, filters: Filters) -> np.ndarray | None:
-    if not filters.active:
-        return None
-    return np.asarray([filters.admits(d) for d in index.documents], dtype=bool)
+def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float = MIN_SCORE) -> Answer:
+    return select(index, question, candidates(index, question, filters), top_k=top_k, min_score=min_score)
 
 
 def _words(text: str) -> set[str]:
@@ -94,119 +62,94 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def candidates(index: Index, question: str, filters: Filters = Filters()) -> list[Candidate]:
-    """Every sentence either retriever finds, scored; best first."""
-    allowed_docs = _allowed_documents(index, filters)
-    sentence_ok = np.ones(len(index.answer_doc), dtype=bool) if allowed_docs is None else allowed_docs[index.answer_doc]
-    if not sentence_ok.any():
-        return []
+def select(index: Index, question: str, ranked: list[Candidate], *, top_k: int, min_score: float,
+           score=calibrated) -> Answer:
+    """Pick up to top_k distinct quotes (MMR), fold near-duplicates into also_in, withhold weak ones."""
+    relevance_of = {c.row: c.relevance for c in ranked}
+    words = {c.row: _words(index.sentence_text(c.row)) for c in ranked[:MMR_POOL * 4]}
 
-    dense = np.zeros(len(index.answer_doc), dtype=np.float32)
-    allowed_chunks = None if allowed_docs is None else np.flatnonzero(allowed_docs[index.chunk_doc])
-    query = index.query_encoder().encode([question])[0]
-    scores, ids = vectors.search(index.vectors, query, DENSE_K, allowed_chunks)
-    found: set[int] = set()
-    for score, cid in zip(scores, ids):
-        rows = index.chunk_answers[cid]
-        if len(rows):
-            dense[rows] = np.maximum(dense[rows], score)
-            found.update(rows.tolist())
-
-    terms = index.lexical.terms(question)
-    bm25 = index.lexical.scores(terms)
-    bm25[~sentence_ok] = 0.0
-    top = np.argsort(-bm25)[:LEXICAL_K]
-    found.update(int(r) for r in top if bm25[r] > 0)
-    if not found:
-        return []
-
-    query_terms = index.lexical.all_terms(question)
-    idf = index.lexical.idf(list(dict.fromkeys(query_terms)))
-    rare = max(idf.values(), default=1.0)
-    weight = {t: (idf[t] if idf[t] > 0 and t in index.lexical.retriever.vocab_dict else rare) for t in idf}
-    total = sum(weight.values()) or 1.0
-    bm25_max = float(bm25.max()) or 1.0
-    cue_pattern = question_cue(question)
-
-    out = []
-    for row in found:
-        text = index.texts[index.answer_doc[row]][index.answer_start[row] : index.answer_end[row]]
-        stems = set(index.lexical.all_terms(text))
-        coverage = sum(w for t, w in weight.items() if t in stems) / total
-        cue = 1.0 if cue_pattern is not None and cue_pattern.search(text) else 0.0
-        lexical = float(bm25[row]) / bm25_max
-        d = float(dense[row])
-        out.append(Candidate(row, d, lexical, coverage, cue, confidence(d, lexical, coverage, cue)))
-    out.sort(key=lambda c: (-c.confidence, c.row))
-    return out
-
-
-def _window(index: Index, row: int) -> tuple[int, int, int, int]:
-    """(quote start, quote end, best start, best end): the best sentence with the context it needs."""
-    n = int(index.answer_doc[row])
-    start, end = int(index.answer_start[row]), int(index.answer_end[row])
-    text = index.texts[n]
-    spans = index.sentence_spans[n]
-    j = next(i for i, (s, e, _k) in enumerate(spans) if s == start and e == end)
-    lo, hi = j, j
-    best = text[start:end]
-    if j > 0 and spans[j - 1][2] == "body" and (_ANAPHOR.match(best) or len(best) < 60):
-        lo = j - 1
-    opened = best.count("“") > best.count("”") or best.rstrip().endswith(":")
-    if j + 1 < len(spans) and spans[j + 1][2] == "body" and (opened or len(best) < 40) and hi - lo < 2:
-        hi = j + 1
-    return spans[lo][0], spans[hi][1], start, end
-
-
-def _source(index: Index, row: int, start: int, end: int) -> Source:
-    doc = index.documents[int(index.answer_doc[row])]
-    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end,
-                  line_of(index.texts[int(index.answer_doc[row])], start))
-
-
-def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float = MIN_SCORE) -> Answer:
-    ranked = candidates(index, question, filters)
-    words = {c.row: _words(index.texts[index.answer_doc[c.row]][index.answer_start[c.row] : index.answer_end[c.row]]) for c in ranked}
-
-    groups: list[tuple[Candidate, list[Candidate]]] = []  # chosen sentence, its near-duplicates elsewhere
-    used: set[int] = set()
+    def words_of(row: int) -> set[str]:
+        if row not in words:
+            words[row] = _words(index.sentence_text(row))
+        return words[row]
+    chosen: list[tuple[Candidate, list[int], list[Candidate]]] = []  # best, window rows, duplicates
+    taken: set[int] = set()  # rows already quoted
     pool = list(ranked)
-    while pool and len(groups) < top_k:
+    while pool and len(chosen) < top_k:
         def mmr(c: Candidate) -> float:
-            overlap = max((_jaccard(words[c.row], words[g.row]) for g, _ in groups), default=0.0)
-            return c.confidence - (1 - MMR_LAMBDA) * overlap
-        best = max(pool, key=lambda c: (mmr(c), -c.row))
-        dupes = [c for c in pool if c is not best and _jaccard(words[c.row], words[best.row]) >= DUPLICATE]
-        groups.append((best, dupes))
-        used.update([best.row, *(d.row for d in dupes)])
+            overlap = max((_jaccard(words_of(c.row), words_of(b.row)) for b, _, _ in chosen), default=0.0)
+            return c.relevance - (1 - MMR_LAMBDA) * overlap
+        best = max(pool[:MMR_POOL], key=lambda c: (mmr(c), -c.row))
+        window = [r for r in _window(index, best.row, relevance_of) if r not in taken]
+        quoted = [words_of(r) for r in window]
+        # a near-copy scores close to the original, so it is among the next candidates
+        dupes = [c for c in pool[: MMR_POOL * 4] if c.row not in window
+                 and max(_jaccard(words_of(c.row), q) for q in quoted) >= DUPLICATE]
+        chosen.append((best, window, dupes))
+        used = {*window, *(d.row for d in dupes)}
+        taken.update(used)
         pool = [c for c in pool if c.row not in used]
 
     extracts, nearest = [], []
-    for best, dupes in groups:
-        q_start, q_end, b_start, b_end = _window(index, best.row)
-        n = int(index.answer_doc[best.row])
-        doc, text = index.documents[n], index.texts[n]
-        seen_docs = {n}
-        also = []
-        for d in dupes:
-            dn = int(index.answer_doc[d.row])
-            if dn in seen_docs:
-                continue
-            seen_docs.add(dn)
-            also.append(_source(index, d.row, int(index.answer_start[d.row]), int(index.answer_end[d.row])))
-        extract = Extract(
-            rank=0, quote=text[q_start:q_end], highlight=Highlight(b_start - q_start, b_end - q_start),
-            score=round(best.confidence, 4), doc_id=doc.doc_id, path=doc.path, title=doc.title,
-            publisher=doc.publisher, date=doc.date, start=q_start, end=q_end, line=line_of(text, q_start),
-            also_in=tuple(also),
-        )
-        (extracts if best.confidence >= min_score else nearest).append(extract)
-    extracts = [_ranked(e, i + 1) for i, e in enumerate(extracts)]
-    nearest = [_ranked(e, i + 1) for i, e in enumerate(nearest)]
+    for best, window, dupes in chosen:
+        extract = _extract(index, best, window, dupes, score(best))
+        (extracts if extract.score >= min_score else nearest).append(extract)
+    extracts = [replace(e, rank=i + 1) for i, e in enumerate(extracts)]
+    nearest = [replace(e, rank=i + 1) for i, e in enumerate(nearest)]
     return Answer(question=question, answered=bool(extracts), extracts=tuple(extracts), nearest=tuple(nearest))
 
 
-def _ranked(extract: Extract, rank: int) -> Extract:
-    from dataclasses import replace
+def _adjacent(index: Index, row: int, step: int) -> int | None:
+    """The body sentence right before/after `row` in its document (no boilerplate between), if any."""
+    other = row + step
+    if not 0 <= other < len(index.answer_doc) or index.answer_doc[other] != index.answer_doc[row]:
+        return None
+    if index.answer_pos[other] != index.answer_pos[row] + step:
+        return None
+    n = int(index.answer_doc[row])
+    return other if index.sentence_spans[n][int(index.answer_pos[other])][2] == "body" else None
 
-    return replace(extract, rank=rank)
+
+def _window(index: Index, row: int, relevance_of: dict[int, float]) -> list[int]:
+    """The answer rows quoted around the best sentence `row`, in order (one to three)."""
+    best = index.sentence_text(row)
+    bar = NEIGHBOUR_SHARE * relevance_of.get(row, 0.0)
+    rows = [row]
+    prev = _adjacent(index, row, -1)
+    if prev is not None and (_ANAPHOR.match(best) or relevance_of.get(prev, 0.0) >= bar):
+        rows.insert(0, prev)
+    nxt = _adjacent(index, row, 1)
+    opened = best.count("“") > best.count("”") or best.rstrip().endswith(":")
+    if nxt is not None and (opened or relevance_of.get(nxt, 0.0) >= bar):
+        rows.append(nxt)
+    return rows
+
+
+def quote_span(index: Index, rows: list[int]) -> tuple[int, int]:
+    return int(index.answer_start[rows[0]]), int(index.answer_end[rows[-1]])
+
+
+def _source(index: Index, row: int) -> Source:
+    n = int(index.answer_doc[row])
+    doc = index.documents[n]
+    start, end = int(index.answer_start[row]), int(index.answer_end[row])
+    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, line_of(index.texts[n], start))
+
+
+def _extract(index: Index, best: Candidate, window: list[int], dupes: list[Candidate], score: float) -> Extract:
+    n = int(index.answer_doc[best.row])
+    doc, text = index.documents[n], index.texts[n]
+    q_start, q_end = quote_span(index, window)
+    b_start, b_end = int(index.answer_start[best.row]), int(index.answer_end[best.row])
+    seen_docs = {n}
+    also = []
+    for d in dupes:
+        dn = int(index.answer_doc[d.row])
+        if dn not in seen_docs:
+            seen_docs.add(dn)
+            also.append(_source(index, d.row))
+    return Extract(
+        rank=0, quote=text[q_start:q_end], highlight=Highlight(b_start - q_start, b_end - q_start),
+        score=round(score, 4), doc_id=doc.doc_id, path=doc.path, title=doc.title, publisher=doc.publisher,
+        date=doc.date, start=q_start, end=q_end, line=line_of(text, q_start), also_in=tuple(also),
+    )

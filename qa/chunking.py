@@ -17,8 +17,8 @@ from qa.records import Chunk
 @dataclass(frozen=True)
 class ChunkParams:
     max_chars: int = 500
-    max_sentences: int = 3
-    overlap: int = 1  # sentences shared by consecutive chunks
+    max_sentences: int = 1
+    overlap: int = 0  # sentences shared by consecutive chunks
 
     def as_dict(self) -> dict[str, int]:
         return {"max_chars": self.max_chars, "max_sentences": self.max_sentences, "overlap": self.overlap}
@@ -43,7 +43,10 @@ def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[
     while end - start > max_chars:
         cut = text.rfind(" ", start + 1, start + max_chars)
         cut = cut if cut > start else start + max_chars
-        pieces.append((start, cut))
+        stop = cut
+        while text[stop - 1].isspace():  # "a  b" or a tab before the cut: the piece stays trimmed
+            stop -= 1
+        pieces.append((start, stop))
         start = cut
         while start < end and text[start].isspace():
             start += 1
@@ -67,4 +70,7 @@ def chunk_document(doc_id: str, text: str, spans: list[tuple[int, int]], kinds: 
             if j >= len(units):
                 break
             i = max(i + 1, j - params.overlap)
+            # give up overlap that leaves no room for the next unit (that chunk would sit inside this one)
+            while i < j and (j - i >= params.max_sentences or units[j][1] - units[i][0] > params.max_chars):
+                i += 1
     return chunks

@@ -13,6 +13,11 @@ import re
 
 BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
 
+
+def answerable(kind: str) -> bool:
+    """Only body sentences are quoted as answers; headings are context, boilerplate is noise."""
+    return kind == BODY
+
 _APPEAL = re.compile(
     r"\b(your support|support now|your donation|donate|paywalls?|subscribe|sign up for|"
     r"newsletter|to your inbox|read more|click here|follow us|advertisement)\b",
@@ -30,8 +35,9 @@ _RELATIVE_TIME = re.compile(
 _TIMESTAMP = re.compile(r"^\s*(originally\s+)?(published|updated)\b.{0,40}$", re.IGNORECASE)
 # A caption ends with a credit such as "(Carlos Becerra/Getty Images)" or "(Photo by X/Y)".
 _CREDIT = re.compile(r"\((photo|image|picture)s? (by|credit)[^)]*\)|\([^()]{2,80}/[^()]{2,80}\)\s*$", re.IGNORECASE)
-_BYLINE = re.compile(r"^\s*by\s+[A-Z][\w.'’-]+(\s+[\w.'’-]+){0,8},?\s*[\w .]*$", re.IGNORECASE)
 _DATE_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*$")
+# A byline says who wrote the piece, which a reader may ask about: it is body text.
+_BYLINE = re.compile(r"^\s*By\s+[A-Z][\w.'’-]+(\s+[\w.'’-]+){0,8},\s*[\w .&]+$")
 _LIST_DASH = re.compile(r"^\s*[-–—•]\s*$")
 
 
@@ -48,11 +54,12 @@ def _line_kind(line: str, seen: set[str]) -> str | None:
         or _RELATIVE_TIME.match(stripped)
         or _TIMESTAMP.match(stripped)
         or _CREDIT.search(stripped)
-        or _BYLINE.match(stripped)
         or _LIST_DASH.match(stripped)
         or _key(stripped) in seen
     ):
         return BOILERPLATE
+    if _BYLINE.match(stripped):
+        return BODY
     words = stripped.split()
     if len(words) <= 12 and (stripped[-1] not in ".!\"”’'" or stripped.startswith("- ")):
         return HEADING

@@ -1,0 +1,123 @@
+"""Score answer quality on tests/data/eval.jsonl through the same code as `qa ask`.
+
+hit@1: the top extract contains one of the question's answer substrings;
+hit@3: one of the first three does. Refusal: the share of unanswerable questions
+answered with "the documents do not answer", and the share of answerable ones
+wrongly refused. Every extract's quote and also_in span is checked against the
+document text at its offsets (the verbatim invariant); a violation fails the run.
+
+    python scripts/eval.py                      # final system, both splits
+    python scripts/eval.py --systems bm25,dense,final --split heldout
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa import answer, api, signals  # noqa: E402
+
+EVAL = ROOT / "tests" / "data" / "eval.jsonl"
+DENSE_ONLY_THRESHOLD = 0.35  # baseline refusal: best chunk cosine below this
+
+
+def load_questions(path: Path = EVAL) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_system(index, question: str, system: str):
+    """One answer from the final system or a single-signal baseline (same windows, same dedup)."""
+    if system == "final":
+        return api.ask(index, question)
+    ranked = signals.candidates(index, question)
+    if system == "bm25":  # refuses only when no sentence shares a term with the question
+        ranked = [replace(c, relevance=c.lexical) for c in ranked if c.lexical > 0]
+        floor = 0.0
+    elif system == "dense":
+        ranked = [replace(c, relevance=c.dense) for c in ranked]
+        floor = DENSE_ONLY_THRESHOLD
+    else:
+        raise SystemExit(f"unknown system {system!r}")
+    ranked.sort(key=lambda c: (-c.relevance, c.row))
+    return answer.select(index, question, ranked, top_k=3, min_score=floor, score=lambda c: c.relevance)
+
+
+def check_verbatim(index, result) -> None:
+    for extract in (*result.extracts, *result.nearest):
+        text = index.texts[index.doc_numbers[extract.doc_id]]
+        assert text[extract.start : extract.end] == extract.quote, f"quote not verbatim: {extract}"
+        assert 0 <= extract.highlight.start < extract.highlight.end <= len(extract.quote)
+        for source in extract.also_in:
+            other = index.texts[index.doc_numbers[source.doc_id]]
+            assert 0 <= source.start < source.end <= len(other), f"also_in out of range: {source}"
+
+
+def score(index, questions: list[dict], system: str, verbose: bool = False) -> dict:
+    hit1 = hit3 = answerable = refused_wrong = unanswerable = refused_right = 0
+    for q in questions:
+        result = run_system(index, q["question"], system)
+        check_verbatim(index, result)
+        if q["answerable"]:
+            answerable += 1
+            quotes = [e.quote for e in result.extracts]
+            hits = [any(a in quote for a in q["answers"]) for quote in quotes]
+            hit1 += bool(hits[:1] and hits[0])
+            hit3 += any(hits[:3])
+            refused_wrong += not result.answered
+            if verbose and not (hits[:1] and hits[0]):
+                top = quotes[0][:150].replace("\n", " ") if quotes else "(refused)"
+                print(f"  MISS {q['id']} {q['question']}\n       top: {top}", file=sys.stderr)
+        else:
+            unanswerable += 1
+            refused_right += not result.answered
+            if verbose and result.answered:
+                print(f"  ANSWERED {q['id']} {q['question']}\n       top: {result.extracts[0].quote[:150]} "
+                      f"({result.extracts[0].score})", file=sys.stderr)
+    return {
+        "system": system,
+        "answerable": answerable,
+        "unanswerable": unanswerable,
+        "hit@1": hit1 / answerable if answerable else 0.0,
+        "hit@3": hit3 / answerable if answerable else 0.0,
+        "unanswerable_refused": refused_right / unanswerable if unanswerable else 0.0,
+        "answerable_refused": refused_wrong / answerable if answerable else 0.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="use this built index (default: build one from corpus/ in a temp folder)")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="corpus to build from")
+    parser.add_argument("--split", choices=("train", "heldout", "both", "all"), default="both", help="which questions to score")
+    parser.add_argument("--systems", default="final", help="comma list of: final, bm25, dense")
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every miss and wrong answer")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.index
+        if root is None:
+            root = Path(tmp) / "index"
+            api.build(args.corpus, root)
+        index = api.open_index(root)
+        questions = load_questions()
+        splits = {"train": ["train"], "heldout": ["heldout"], "both": ["train", "heldout"], "all": ["all"]}[args.split]
+        print(f"{'system':<8} {'split':<8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")
+        for system in args.systems.split(","):
+            for split in splits:
+                subset = [q for q in questions if split == "all" or q["split"] == split]
+                if args.verbose:
+                    print(f"[{system} / {split}]", file=sys.stderr)
+                r = score(index, subset, system, args.verbose)
+                print(f"{system:<8} {split:<8} {len(subset):>4} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} "
+                      f"{r['unanswerable_refused']:>15.3f} {r['answerable_refused']:>13.3f}")
+
+
+if __name__ == "__main__":
+    main()

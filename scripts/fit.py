@@ -1,0 +1,154 @@
+"""Fit the two answer models on the training split only, and print them.
+
+Stage 1, relevance (qa/signals.py WEIGHTS): every candidate sentence of every
+training question is an example, positive when the quote cut around it
+contains an answer substring. Stage 2, calibration (qa/answer.py CALIBRATION):
+every extract the system then shows for a training question is an example,
+positive when it contains an answer; for unanswerable questions all are
+negative. Stage 2's output is the extract score that --min-score and refusal
+use; the default --min-score is the threshold at which showing or withholding
+the top extract is right most often on the training split. The held-out split is never read here, so scripts/eval.py can report it
+honestly.
+
+    python scripts/fit.py [--index DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa import answer, api, signals  # noqa: E402
+from scripts.eval import load_questions  # noqa: E402
+
+
+def _contains(q: dict, quote: str) -> int:
+    return int(q["answerable"] and any(a in quote for a in q["answers"]))
+
+
+def _overlaps_answer(index, q: dict, row: int) -> int:
+    """Positive when an occurrence of an answer substring overlaps the sentence itself."""
+    if not q["answerable"]:
+        return 0
+    text = index.texts[int(index.answer_doc[row])]
+    start, end = int(index.answer_start[row]), int(index.answer_end[row])
+    for a in q["answers"]:
+        at = text.find(a)
+        while at >= 0:
+            if at < end and at + len(a) > start:
+                return 1
+            at = text.find(a, at + 1)
+    return 0
+
+
+def relevance_examples(index, questions):
+    """Per question: (features of every candidate, which ones overlap an answer)."""
+    groups = []
+    for q in questions:
+        ranked = signals.candidates(index, q["question"])
+        groups.append((np.asarray([c.features() for c in ranked]), np.asarray([_overlaps_answer(index, q, c.row) for c in ranked])))
+    return groups
+
+
+def fit_listwise(groups, names, l2: float) -> dict[str, float]:
+    """Weights that maximise the softmax probability of the answer sentences within each question
+    (what hit@1 rewards), then a bias that turns the score into a probability."""
+    from scipy.optimize import minimize  # development tools only, never imported by qa
+
+    useful = [(x, y) for x, y in groups if y.any()]
+
+    def loss(w):
+        total, grad = l2 * w @ w, 2 * l2 * w
+        for x, y in useful:
+            s = x @ w
+            s = s - s.max()
+            p = np.exp(s) / np.exp(s).sum()
+            pos = y.astype(bool)
+            q = np.exp(s[pos]) / np.exp(s[pos]).sum()
+            total -= np.log(np.exp(s[pos]).sum() / np.exp(s).sum())
+            grad -= x[pos].T @ q - x.T @ p
+        return total, grad
+
+    w = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x
+    x = np.concatenate([g[0] for g in groups]) @ w
+    y = np.concatenate([g[1] for g in groups])
+    bias = fit(x.reshape(-1, 1), y, ["scale"], C=1.0, balance=3.0)
+    weights = {"bias": bias["bias"]}
+    weights.update({n: round(float(v * bias["scale"]), 3) for n, v in zip(names, w)})
+    return weights
+
+
+def calibration_examples(index, questions):
+    """Per question, the top extract: positive when it answers (so unanswerable ones are negative)."""
+    xs, ys, answerable = [], [], []
+    for q in questions:
+        ranked = signals.candidates(index, q["question"])
+        by_row = {c.row: c for c in ranked}
+        result = answer.select(index, q["question"], ranked, top_k=1, min_score=0.0, score=lambda c: c.relevance)
+        for e in result.extracts:
+            best = next(c for c in ranked if int(index.answer_start[c.row]) == e.start + e.highlight.start
+                        and index.documents[int(index.answer_doc[c.row])].doc_id == e.doc_id)
+            xs.append(answer.calibration_features(by_row[best.row]))
+            ys.append(_contains(q, e.quote))
+            answerable.append(q["answerable"])
+    return np.asarray(xs), np.asarray(ys), np.asarray(answerable)
+
+
+def choose_min_score(scores: np.ndarray, correct: np.ndarray) -> float:
+    """The threshold at which showing the top extract is right most often on the training split:
+    shown when it answers, withheld when it does not (wrong quote, or nothing to find). Ties go to
+    the lower threshold, which refuses less."""
+    cuts = np.unique(np.concatenate([[0.0], np.round(scores, 3)]))
+    accuracy = [((scores >= t) == correct.astype(bool)).mean() for t in cuts]
+    return float(cuts[int(np.argmax(accuracy))])
+
+
+def fit(x, y, names, C: float, balance: float = 1.0) -> dict[str, float]:
+    from sklearn.linear_model import LogisticRegression  # a development tool only, never imported by qa
+
+    model = LogisticRegression(C=C, max_iter=10000, class_weight={0: 1.0, 1: balance})
+    model.fit(x, y)
+    weights = {"bias": round(float(model.intercept_[0]), 3)}
+    weights.update({n: round(float(w), 3) for n, w in zip(names, model.coef_[0])})
+    return weights
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--index", type=Path, help="a built index of corpus/ (default: build one in a temp folder)")
+    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (calibration)")
+    parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty of the listwise relevance model")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.index
+        if root is None:
+            root = Path(tmp) / "index"
+            api.build(ROOT / "corpus", root)
+        index = api.open_index(root)
+        train = [q for q in load_questions() if q["split"] == "train"]
+        groups = relevance_examples(index, train)
+        signals.WEIGHTS = fit_listwise(groups, signals.FEATURES, args.l2)
+        print(f"relevance: {len(groups)} questions, {sum(int(g[1].sum()) for g in groups)} positive sentences")
+        print(f"WEIGHTS = {signals.WEIGHTS}")
+        x, y, answerable = calibration_examples(index, train)
+        answer.CALIBRATION = fit(x, y, answer.CALIBRATION_FEATURES, args.C)
+        print(f"calibration: {len(y)} examples, {int(y.sum())} positive")
+        print(f"CALIBRATION = {answer.CALIBRATION}")
+        z = x @ np.asarray([answer.CALIBRATION[n] for n in answer.CALIBRATION_FEATURES]) + answer.CALIBRATION["bias"]
+        scores = 1 / (1 + np.exp(-z))
+        min_score = choose_min_score(scores, y)
+        answerable = answerable.astype(bool)
+        print(f"MIN_SCORE = {min_score}")
+        print(f"train at that threshold: {(scores[~answerable] < min_score).mean():.3f} of unanswerable refused, "
+              f"{(scores[answerable] < min_score).mean():.3f} of answerable refused")
+
+
+if __name__ == "__main__":
+    main()
