@@ -1,0 +1,328 @@
+"""`qa chat`: the App, its workers, and the one factory the CLI and the tests use.
+
+The app holds no retrieval logic: it opens, asks, builds and updates only through
+qa.api, always in thread workers, so the screen paints at once and stays usable.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import get_current_worker
+
+from qa import store
+from qa.errors import QAError
+from qa.records import Extract, Filters
+from qa.citation import citation
+from qa.tui.messages import (AskFailed, Answered, BuildDone, BuildFailed, BuildStep, IndexFailed, IndexMissing,
+                             IndexReady, LoadStage)
+from qa.tui.screens.chat import ChatScreen
+from qa.tui.screens.document import DocumentScreen
+from qa.tui.screens.filters import FilterScreen
+from qa.tui.screens.help import HelpScreen
+from qa.tui.transcript import save_markdown
+from qa.tui.widgets.build_offer import BuildOffer
+from qa.tui.widgets.extract_card import ExtractCard
+from qa.tui.widgets.index_header import describe
+from qa.tui.widgets.turn import Turn
+
+if TYPE_CHECKING:
+    from qa.index import Index
+
+
+class _Cancelled(Exception):
+    """Raised from a build's progress callback when its worker was cancelled."""
+
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+def _failure(exc: Exception) -> str:
+    if isinstance(exc, QAError):
+        return str(exc)
+    return f"unexpected {exc.__class__.__name__}: {exc}"
+
+
+class QAApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "qa"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+r", "update_index", "Update", priority=True),
+        Binding("ctrl+f", "filter", "Filter"),
+        Binding("f1", "help", "Help"),
+    ]
+
+    def __init__(self, corpus: Path, index: Path, model: str | None = None, *, top_k: int = 3,
+                 min_score: float | None = None) -> None:
+        super().__init__()
+        self.corpus, self.index_path, self.model, self.top_k = Path(corpus), Path(index), model, top_k
+        self.min_score = min_score  # None: the library's default confidence threshold
+        self.filters = Filters()
+        self.index: Index | None = None
+        self.state = "loading"  # loading, ready, missing or failed
+        self.failure = ""
+        self.building = False
+        self._waiting: deque[Turn] = deque()
+        self._asking = False
+
+    def get_default_screen(self) -> Screen:
+        return ChatScreen()
+
+    @property
+    def chat(self) -> ChatScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.load_index()
+
+    # -- opening the index -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="index", exit_on_error=False)
+    def load_index(self) -> None:
+        worker = get_current_worker()
+        try:
+            from qa import api  # numpy, FAISS and BM25 load here, after the first paint
+
+            if not store.exists(self.index_path):
+                self.post_message(IndexMissing(f"There is no index at {shown(self.index_path)} yet."))
+                return
+            self.post_message(LoadStage("opening the index…"))
+            index = api.open_index(self.index_path, model=self.model)
+            if not index.documents or not index.chunks:
+                self.post_message(IndexMissing(f"The index at {shown(self.index_path)} holds no passages."))
+                return
+            if worker.is_cancelled:
+                return
+            self.post_message(LoadStage("checking the corpus folder…"))
+            diff = index.corpus_diff(self.corpus)
+            if worker.is_cancelled:
+                return
+            self.post_message(LoadStage("loading the question encoder…"))
+            index.query_encoder()  # loaded now, not on the first question
+            if not worker.is_cancelled:
+                self.post_message(IndexReady(index, diff))
+        except Exception as exc:  # shown in the conversation, never as a traceback
+            self.post_message(IndexFailed(_failure(exc)))
+
+    def on_load_stage(self, message: LoadStage) -> None:
+        if self.state != "ready":
+            self.chat.header.loading(message.text)
+
+    def on_index_ready(self, message: IndexReady) -> None:
+        index = message.index
+        self.index, self.state = index, "ready"
+        self.chat.query(BuildOffer).remove()
+        self.chat.header.ready(len(index.documents), len(index.chunks), index.model_name, message.diff)
+        self._pump()
+
+    def on_index_missing(self, message: IndexMissing) -> None:
+        self.index, self.state = None, "missing"
+        self.chat.header.missing("no index yet")
+        offer = (f"{message.reason} Build it now from the documents in {shown(self.corpus)}? "
+                 "Every document is read and embedded once; a large folder takes a while.")
+        self.chat.conversation.add_widget(BuildOffer(offer))
+        for turn in self._waiting:
+            turn.set_status("There is no index yet; this question is answered once it is built.")
+
+    def on_index_failed(self, message: IndexFailed) -> None:
+        self.state, self.failure = "failed", message.error
+        self.chat.header.missing("the index could not be opened")
+        self.chat.conversation.add_widget(BuildOffer(f"The index could not be opened: {message.error}"))
+        while self._waiting:
+            self._waiting.popleft().show_error(message.error)
+
+    # -- asking ------------------------------------------------------------------------------------
+
+    async def ask(self, question: str) -> None:
+        turn = await self.chat.conversation.add_turn(question)
+        if self.state == "failed":
+            turn.show_error(self.failure)
+            return
+        self._waiting.append(turn)
+        if self.state == "loading":
+            turn.set_status("Loading the index… this question is answered as soon as it is ready.")
+        elif self.state == "missing":
+            turn.set_status("There is no index yet; this question is answered once it is built.")
+        self._pump()
+
+    def _pump(self) -> None:
+        """Answer the next waiting question, one at a time, once an index is open."""
+        if self.state != "ready" or self._asking or not self._waiting:
+            return
+        turn = self._waiting.popleft()
+        self._asking = True
+        turn.index = self.index
+        turn.set_status("Searching the documents…")
+        self.ask_worker(self.index, turn, self.filters)
+
+    @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
+    def ask_worker(self, index: Index, turn: Turn, filters: Filters) -> None:
+        from qa import api
+
+        try:
+            threshold = api.MIN_SCORE if self.min_score is None else self.min_score
+            answer = api.ask(index, turn.question, top_k=self.top_k, filters=filters, min_score=threshold)
+        except Exception as exc:
+            self.post_message(AskFailed(turn, _failure(exc)))
+        else:
+            if not get_current_worker().is_cancelled:
+                self.post_message(Answered(turn, answer))
+
+    def on_answered(self, message: Answered) -> None:
+        message.turn.show_answer(message.answer, message.turn.index)
+        self.chat.conversation.reveal(message.turn)
+        self._asking = False
+        self._pump()
+
+    def on_ask_failed(self, message: AskFailed) -> None:
+        message.turn.show_error(message.error)
+        self._asking = False
+        self._pump()
+
+    # -- building and updating ---------------------------------------------------------------------
+
+    def action_build_index(self) -> None:
+        self._start_build(incremental=False)
+
+    def action_update_index(self) -> None:
+        self._start_build(incremental=True)  # an update of a missing or broken index is a full build
+
+    def _start_build(self, incremental: bool) -> None:
+        if self.building:
+            self.notify("The index is already being built.", severity="warning")
+            return
+        self.building = True
+        model = self._index_model()
+        what = "updating the index" if incremental and self.state != "missing" else "building the index"
+        self.chat.progress.start(what)
+        self.chat.conversation.add_note(f"{what.capitalize()} from {shown(self.corpus)}; you can keep asking meanwhile.")
+        self.build_worker(incremental, model)
+
+    def _index_model(self) -> str | None:
+        """Build with the model the index already uses, unless --model says otherwise."""
+        if self.model or self.index:
+            return self.model or self.index.model_name
+        try:
+            return store.open_version(self.index_path, verify=False)[1]["model"]["name"]
+        except (QAError, KeyError, TypeError):
+            return None
+
+    @work(thread=True, exclusive=True, group="build", exit_on_error=False)
+    def build_worker(self, incremental: bool, model: str | None) -> None:
+        worker = get_current_worker()
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if worker.is_cancelled:
+                raise _Cancelled
+            self.post_message(BuildStep(stage, done, total))
+
+        try:
+            from qa import api
+
+            run = api.update if incremental else api.build
+            report = run(self.corpus, self.index_path, model=model, progress=progress)
+        except _Cancelled:
+            return
+        except Exception as exc:
+            self.post_message(BuildFailed(_failure(exc)))
+        else:
+            self.post_message(BuildDone(report))
+
+    def on_build_step(self, message: BuildStep) -> None:
+        self.chat.progress.step(message.stage, message.done, message.total)
+
+    def on_build_done(self, message: BuildDone) -> None:
+        r = message.report
+        self.building = False
+        self.chat.progress.finish()
+        skipped = f"; skipped {len(r.skipped)} unreadable files" if r.skipped else ""
+        self.chat.conversation.add_note(
+            f"The index now holds {r.documents} documents and {r.chunks} passages "
+            f"({r.embedded} newly embedded{skipped}).")
+        if self.state != "ready":
+            self.state = "loading"
+        self.load_index()
+
+    def on_build_failed(self, message: BuildFailed) -> None:
+        self.building = False
+        self.chat.progress.finish()
+        self.chat.conversation.add_note(f"Building the index failed: {message.error}", "error")
+        for button in self.chat.query("#build-index"):
+            button.disabled = False
+
+    # -- cards, saving, filters, help --------------------------------------------------------------
+
+    def open_document(self, card: ExtractCard) -> None:
+        turn = card.query_ancestor(Turn)
+        index = turn.index
+        number = index.doc_numbers.get(card.extract.doc_id) if index else None
+        if number is None:
+            self.notify("That document is no longer in the index.", severity="error")
+            return
+        self.push_screen(DocumentScreen(index.documents[number], index.texts[number], card.extract))
+
+    def copy_extract(self, extract: Extract) -> None:
+        self.copy_to_clipboard(citation(extract))
+        self.notify("Copied the quote and its source.")
+
+    def action_save(self) -> None:
+        turns = self.chat.conversation.turns()
+        if not turns:
+            self.notify("Nothing to save yet: ask a question first.", severity="warning")
+            return
+        try:
+            path = save_markdown(turns, Path.cwd(), corpus=shown(self.corpus))
+        except OSError as exc:
+            self.notify(f"Could not save the conversation: {exc}", severity="error", markup=False)
+            return
+        self.chat.conversation.add_note(f"Saved the conversation to {path.name} in {path.parent}")
+
+    def action_filter(self) -> None:
+        self.push_screen(FilterScreen(self.filters), self._set_filters)
+
+    def _set_filters(self, filters: Filters | None) -> None:
+        if filters is None:
+            return
+        self.filters = filters
+        self.chat.header.set_filters(filters)
+        if filters.active:
+            self.chat.conversation.add_note(f"The next questions only search documents with {describe(filters)}.")
+        else:
+            self.chat.conversation.add_note("Filter cleared: the next questions search every document.")
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Save conversation", "Save the questions, quotes and sources as Markdown (ctrl+s)", self.action_save)
+        yield SystemCommand("Update index", "Embed new and changed documents, then reopen the index (ctrl+r)", self.action_update_index)
+        yield SystemCommand("Rebuild index", "Rebuild the whole index from the corpus folder", self.action_build_index)
+        yield SystemCommand("Filter by source or date", "Only search some documents for the next questions (ctrl+f)", self.action_filter)
+        if self.filters.active:
+            yield SystemCommand("Clear filter", "Search every document again", lambda: self._set_filters(Filters()))
+        yield SystemCommand("Help", "Show the keys (F1)", self.action_help)
+        focused = screen.focused
+        if isinstance(focused, ExtractCard):
+            yield SystemCommand("Open document", "Open the focused quote's document at the quote (o)", focused.action_open)
+            yield SystemCommand("Copy quote", "Copy the focused quote with its source (c)", focused.action_copy)
+
+
+def make_app(corpus: Path, index: Path, model: str | None = None, *, top_k: int = 3,
+             min_score: float | None = None) -> QAApp:
+    """The app for `qa chat` and for the tests (which pass model="fake-hashing" after registering it)."""
+    return QAApp(corpus, index, model, top_k=top_k, min_score=min_score)

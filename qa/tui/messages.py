@@ -1,0 +1,66 @@
+"""What the workers report back to the app; plain dataclasses, posted from their threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from qa.records import Answer, BuildReport, CorpusDiff
+
+if TYPE_CHECKING:
+    from qa.index import Index
+    from qa.tui.widgets.turn import Turn
+
+
+@dataclass
+class LoadStage(Message):
+    """The index worker moved on (opening the index, loading the encoder)."""
+    text: str
+
+
+@dataclass
+class IndexReady(Message):
+    index: Index
+    diff: CorpusDiff | None
+
+
+@dataclass
+class IndexMissing(Message):
+    """There is nothing to answer from yet: no index, or an empty one."""
+    reason: str
+
+
+@dataclass
+class IndexFailed(Message):
+    error: str
+
+
+@dataclass
+class Answered(Message):
+    turn: Turn
+    answer: Answer
+
+
+@dataclass
+class AskFailed(Message):
+    turn: Turn
+    error: str
+
+
+@dataclass
+class BuildStep(Message):
+    stage: str  # read, embed or write
+    done: int
+    total: int
+
+
+@dataclass
+class BuildDone(Message):
+    report: BuildReport
+
+
+@dataclass
+class BuildFailed(Message):
+    error: str

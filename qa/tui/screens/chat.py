@@ -1,0 +1,115 @@
+"""The conversation: what the index holds, the questions and their answers, the question box."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Static
+
+from qa.tui.widgets.build_progress import BuildProgress
+from qa.tui.widgets.conversation import Conversation
+from qa.tui.widgets.extract_card import ExtractCard
+from qa.tui.widgets.index_header import IndexHeader
+from qa.tui.widgets.question_input import QuestionInput
+
+if TYPE_CHECKING:
+    from qa.tui.app import QAApp
+
+WELCOME = ("Answers are verbatim quotes from your documents, best first, each with its source. "
+           "Tab moves between them; F1 lists the keys.")
+
+
+class ChatScreen(Screen):
+    app: QAApp
+    BINDINGS = [
+        Binding("escape", "focus_question", "Question", show=False),
+        Binding("tab", "next_card", "Next quote", show=False),
+        Binding("pageup", "page(-1)", "Scroll up", show=False),
+        Binding("pagedown", "page(1)", "Scroll down", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield IndexHeader(id="index-header")
+        with Conversation(id="conversation"):
+            yield Static(Text(WELCOME), classes="note")
+        yield BuildProgress(id="build-progress")
+        yield QuestionInput(id="question")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(QuestionInput).focus()
+
+    @property
+    def header(self) -> IndexHeader:
+        return self.query_one(IndexHeader)
+
+    @property
+    def conversation(self) -> Conversation:
+        return self.query_one(Conversation)
+
+    @property
+    def progress(self) -> BuildProgress:
+        return self.query_one(BuildProgress)
+
+    def action_focus_question(self) -> None:
+        self.query_one(QuestionInput).focus()
+
+    def action_page(self, direction: int) -> None:
+        """PageUp/PageDown scroll the conversation wherever the focus is."""
+        if direction < 0:
+            self.conversation.scroll_page_up(animate=False)
+        else:
+            self.conversation.scroll_page_down(animate=False)
+
+    def action_next_card(self) -> None:
+        """From the question box Tab goes to the newest answer; elsewhere to the next card."""
+        if isinstance(self.focused, QuestionInput):
+            chain = self.focus_chain
+            for turn in reversed(self.conversation.turns()):
+                inside = [w for w in chain if turn in w.ancestors]
+                if inside:
+                    self.set_focus(inside[0])
+                    return
+        self.focus_next()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing on a card (other than its own keys) goes on in the question box.
+
+        The box stops the keys it takes, so a printable key that gets here was sent to
+        another widget, maybe just before the box took the focus.
+        """
+        box = self.query_one(QuestionInput)
+        if not event.is_printable or event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.set_focus(box)  # at once, not after a refresh: the next keys already belong to the box
+        box.insert_text_at_cursor(event.character or "")
+
+    @on(Input.Submitted, "#question")
+    async def submitted(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            return
+        box = self.query_one(QuestionInput)
+        box.remember(question)
+        box.value = ""
+        await self.app.ask(question)
+
+    @on(Button.Pressed, "#build-index")
+    def build_pressed(self, event: Button.Pressed) -> None:
+        event.button.disabled = True
+        self.app.action_build_index()
+
+    @on(ExtractCard.OpenRequested)
+    def open_document(self, event: ExtractCard.OpenRequested) -> None:
+        self.app.open_document(event.card)
+
+    @on(ExtractCard.CopyRequested)
+    def copy_quote(self, event: ExtractCard.CopyRequested) -> None:
+        self.app.copy_extract(event.card.extract)

@@ -1,0 +1,70 @@
+"""Limit the next questions to some sources or dates (records.Filters)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+from qa.records import Filters
+
+
+def _day(value: str, name: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ValueError(f"{name} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+class FilterScreen(ModalScreen[Filters | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, current: Filters) -> None:
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        c = self.current
+        with Vertical(id="filter-box"):
+            yield Static("Only answer from documents that match (empty fields are ignored):", markup=False)
+            yield Label("Source: publisher or path contains", markup=False)
+            yield Input(c.source or "", placeholder="e.g. cnn", id="filter-source")
+            yield Label("Dated on or after (YYYY-MM-DD)", markup=False)
+            yield Input(c.since or "", placeholder="e.g. 2026-01-01", id="filter-since")
+            yield Label("Dated on or before (YYYY-MM-DD)", markup=False)
+            yield Input(c.until or "", placeholder="e.g. 2026-01-31", id="filter-until")
+            yield Static("", id="filter-error", markup=False)
+            with Horizontal(id="filter-buttons"):
+                yield Button("Apply", variant="primary", id="filter-apply")
+                yield Button("Clear", id="filter-clear")
+                yield Button("Cancel", id="filter-cancel")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#filter-apply")
+    def apply(self) -> None:
+        try:
+            filters = Filters(
+                source=self.query_one("#filter-source", Input).value.strip() or None,
+                since=_day(self.query_one("#filter-since", Input).value, "since"),
+                until=_day(self.query_one("#filter-until", Input).value, "until"),
+            )
+        except ValueError as exc:
+            self.query_one("#filter-error", Static).update(str(exc))
+            return
+        self.dismiss(filters)
+
+    @on(Button.Pressed, "#filter-clear")
+    def clear(self) -> None:
+        self.dismiss(Filters())
+
+    @on(Button.Pressed, "#filter-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,68 @@
+"""One extract: the verbatim quote with its best sentence emphasised, then where it comes from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widget import Widget
+
+from qa.records import Extract
+from qa.citation import also_in_line, location, quote_parts, source_line
+
+
+class ExtractCard(Widget, can_focus=True):
+    COMPONENT_CLASSES = {
+        "extract-card--quote",
+        "extract-card--highlight",
+        "extract-card--source",
+        "extract-card--meta",
+    }
+    BINDINGS = [
+        Binding("enter,o", "open", "Open"),
+        Binding("c", "copy", "Copy"),
+    ]
+
+    @dataclass
+    class OpenRequested(Message):
+        card: ExtractCard
+
+    @dataclass
+    class CopyRequested(Message):
+        card: ExtractCard
+
+    def __init__(self, extract: Extract, *, low_confidence: bool = False) -> None:
+        super().__init__(classes="low-confidence" if low_confidence else None)
+        self.extract = extract
+        self.low_confidence = low_confidence
+
+    def render(self) -> Text:
+        e = self.extract
+        quote = self.get_component_rich_style("extract-card--quote")
+        best = self.get_component_rich_style("extract-card--highlight")
+        source = self.get_component_rich_style("extract-card--source")
+        meta = self.get_component_rich_style("extract-card--meta")
+        before, sentence, after = quote_parts(e)
+        text = Text(end="")
+        text.append("“" + before, quote)
+        text.append(sentence, best)
+        text.append(after + "”", quote)
+        text.append("\n— " + source_line(e), source)
+        facts = [location(e), f"#{e.rank}", f"score {e.score:.2f}"]
+        if self.low_confidence:
+            facts.append("low confidence")
+        text.append("\n  " + " · ".join(facts), meta)
+        for other in e.also_in:
+            text.append("\n  also in: " + also_in_line(other), meta)
+        return text
+
+    def on_click(self) -> None:
+        self.focus()
+
+    def action_open(self) -> None:
+        self.post_message(self.OpenRequested(self))
+
+    def action_copy(self) -> None:
+        self.post_message(self.CopyRequested(self))

@@ -1,0 +1,41 @@
+"""The question box; Up and Down walk back through earlier questions like a shell."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import Input
+
+
+class QuestionInput(Input):
+    BINDINGS = [
+        Binding("up", "recall(-1)", "Earlier question", show=False),
+        Binding("down", "recall(1)", "Later question", show=False),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(placeholder="Ask a question about your documents", select_on_focus=False, **kwargs)
+        self.history: list[str] = []
+        self._position: int | None = None  # None: editing a new question
+        self._draft = ""
+
+    def remember(self, question: str) -> None:
+        if not self.history or self.history[-1] != question:
+            self.history.append(question)
+        self._position = None
+        self._draft = ""
+
+    def action_recall(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._position is None:
+            if step > 0:
+                return
+            self._draft = self.value
+            self._position = len(self.history)
+        self._position = max(0, self._position + step)
+        if self._position >= len(self.history):
+            self._position = None
+            self.value = self._draft
+        else:
+            self.value = self.history[self._position]
+        self.cursor_position = len(self.value)

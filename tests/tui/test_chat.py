@@ -1,0 +1,364 @@
+"""The chat app driven headless through its keys, over the seed corpus and the fake encoder."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from qa import api
+from qa.records import Filters
+from qa.tui.app import make_app
+from qa.tui.screens.chat import ChatScreen
+from qa.tui.screens.document import DocumentScreen
+from qa.tui.widgets.build_offer import BuildOffer
+from qa.tui.widgets.conversation import Conversation
+from qa.tui.widgets.document_text import DocumentText
+from qa.tui.widgets.extract_card import ExtractCard
+from qa.tui.widgets.question_input import QuestionInput
+from qa.tui.widgets.turn import REFUSAL, Turn
+from tests.fakes import FakeEncoder
+from tests.tui.helpers import ask, drive, screen_text, settle
+
+# near-verbatim questions, so the fake encoder's lexical signal answers them whatever the tuning
+QUESTION = "Foro Penal confirmed 56 prisoners detained for political reasons had been freed"
+SECOND = "Foro Penal confirmed that 56 prisoners had been freed"
+UNANSWERED = "What is the capital of Mongolia?"
+REFUSE_ALL = 1.01  # no score reaches it: a refusal whatever the confidence calibration of the day
+
+
+def test_first_paint_shows_input_and_index(chat_app):
+    async def body(pilot):
+        box = pilot.app.screen.query_one(QuestionInput)
+        assert box.placeholder == "Ask a question about your documents"
+        assert pilot.app.focused is box
+        await settle(pilot)
+        header = screen_text(pilot.app).splitlines()[0]
+        documents = len(api.open_index(Path("index")).documents)
+        assert f"{documents} documents" in header
+        assert "fake-hashing" in header and "corpus unchanged" in header
+
+
+    drive(chat_app, body, settled=False)
+
+
+def test_answer_cards_show_quote_and_source(chat_app):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        cards = list(pilot.app.screen.query(ExtractCard))
+        assert cards, "no extract card"
+        top = cards[0].extract
+        assert "Foro Penal" in top.quote and "56" in top.quote
+        assert [c.extract.rank for c in cards] == list(range(1, len(cards) + 1))
+        rendered = cards[0].render().plain
+        assert top.quote in rendered.replace("\n", " ") or top.quote in rendered
+        assert f"{top.path}:{top.line}" in rendered
+        assert f"score {top.score:.2f}" in rendered
+        assert (top.title or "(untitled)") in rendered and (top.date or "(undated)") in rendered
+        for other in top.also_in:
+            assert f"also in: " in rendered and f"{other.path}:{other.line}" in rendered
+        shown = screen_text(pilot.app)
+        assert "56" in shown and f"{top.path}:{top.line}" in shown
+
+
+    drive(chat_app, body)
+
+
+def test_question_asked_while_loading_is_answered_when_ready(chat_app, monkeypatch):
+    gate = threading.Event()
+    real_open = api.open_index
+
+    def slow_open(*args, **kwargs):
+        gate.wait(10)
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(api, "open_index", slow_open)
+
+    async def body(pilot):
+        await pilot.pause()
+        box = pilot.app.screen.query_one(QuestionInput)
+        await pilot.press(*"Foro")
+        box.value = QUESTION
+        await pilot.press("enter")
+        await pilot.pause()
+        turn = pilot.app.screen.query_one(Turn)
+        assert "Loading the index" in screen_text(pilot.app)
+        assert turn.answer is None
+        gate.set()
+        await settle(pilot)
+        assert turn.answer is not None and turn.answer.answered
+        assert "Loading the index" not in screen_text(pilot.app)
+
+
+    drive(chat_app, body, settled=False)
+
+
+def test_document_view_scrolls_to_highlighted_quote_and_esc_returns(chat_app):
+    async def body(pilot):
+        await ask(pilot, SECOND)
+        await ask(pilot, QUESTION)
+        await pilot.press("tab")
+        card = pilot.app.focused
+        assert isinstance(card, ExtractCard)
+        chat_scroll = pilot.app.screen.query_one(Conversation).scroll_y
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, DocumentScreen)
+        body = screen.query_one(DocumentText)
+        e = card.extract
+        index = api.open_index(Path("index"))
+        text = index.texts[index.doc_numbers[e.doc_id]]
+        assert text[e.start:e.end] == e.quote
+        assert "".join(body.parts) == text
+        assert "".join(body.parts[1:4]) == e.quote
+        # the quote is emphasised: its characters carry the quote/highlight styles
+        rendered = body.render()
+        quote_style = body.get_component_rich_style("document-text--highlight")
+        styled = [s for s in rendered.spans if s.style == quote_style]
+        assert styled and rendered.plain[styled[0].start:styled[0].end] == body.parts[2]
+        # and it is on screen
+        scroll = screen.query_one("#doc-scroll")
+        row = body.quote_row()
+        assert scroll.scroll_y <= row < scroll.scroll_y + scroll.scrollable_content_region.height
+        assert " ".join(e.quote.split()[:4]) in screen_text(pilot.app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChatScreen)
+        assert pilot.app.focused is card
+        assert pilot.app.screen.query_one(Conversation).scroll_y == chat_scroll
+
+
+    drive(chat_app, body)
+
+
+def test_open_with_o_and_copy_with_c(chat_app):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("tab")
+        e = pilot.app.focused.extract
+        await pilot.press("c")
+        assert pilot.app.clipboard.startswith("“" + e.quote.split()[0])
+        assert f"{e.path}:{e.line}" in pilot.app.clipboard
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DocumentScreen)
+
+
+    drive(chat_app, body)
+
+
+def test_tab_moves_between_cards(chat_app):
+    async def body(pilot):
+        await ask(pilot, SECOND)
+        await ask(pilot, QUESTION)
+        first_turn, last_turn = pilot.app.screen.query(Turn)
+        await pilot.press("tab")  # from the question box: the newest answer's first card
+        assert pilot.app.focused is last_turn.query(ExtractCard).first()
+        await pilot.press("shift+tab")  # back to the previous answer's last card
+        assert pilot.app.focused is first_turn.query(ExtractCard).last()
+        await pilot.press("tab")
+        assert pilot.app.focused is last_turn.query(ExtractCard).first()
+        for _ in last_turn.query(ExtractCard):
+            await pilot.press("tab")
+        assert isinstance(pilot.app.focused, QuestionInput)  # past the last card: the question box
+
+
+    drive(chat_app, body)
+
+
+def test_typing_on_a_card_goes_to_the_question_box(chat_app):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("tab")
+        assert isinstance(pilot.app.focused, ExtractCard)
+        await pilot.press("W", "h", "o")  # "o" opens a document only while a card has focus
+        box = pilot.app.screen.query_one(QuestionInput)
+        assert pilot.app.focused is box and box.value == "Who"
+        assert isinstance(pilot.app.screen, ChatScreen)
+
+
+    drive(chat_app, body)
+
+
+def test_page_keys_scroll_the_conversation_from_the_question_box(chat_app):
+    async def body(pilot):
+        for question in (QUESTION, SECOND, QUESTION):
+            await ask(pilot, question)
+        conversation = pilot.app.screen.query_one(Conversation)
+        bottom = conversation.scroll_y
+        assert bottom > 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert conversation.scroll_y < bottom
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert conversation.scroll_y == bottom
+
+
+    drive(chat_app, body, size=(80, 24))
+
+
+def test_up_and_down_recall_earlier_questions(chat_app):
+    async def body(pilot):
+        await ask(pilot, "first question")
+        await ask(pilot, "second question")
+        box = pilot.app.screen.query_one(QuestionInput)
+        box.value = "draft"
+        await pilot.press("up")
+        assert box.value == "second question"
+        await pilot.press("up")
+        assert box.value == "first question"
+        await pilot.press("up")
+        assert box.value == "first question"
+        await pilot.press("down")
+        assert box.value == "second question"
+        await pilot.press("down")
+        assert box.value == "draft"
+
+
+    drive(chat_app, body)
+
+
+def test_refusal_says_so_and_offers_nearest(chat_app):
+    async def body(pilot):
+        pilot.app.min_score = REFUSE_ALL
+        await ask(pilot, UNANSWERED)
+        turn = pilot.app.screen.query_one(Turn)
+        assert turn.answer is not None and not turn.answer.answered
+        assert REFUSAL in screen_text(pilot.app)
+        nearest = [c for c in pilot.app.screen.query(ExtractCard)]
+        assert nearest and all(c.low_confidence for c in nearest)
+        assert not any(c.display and c.region.height for c in nearest)  # collapsed
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert "low confidence" in screen_text(pilot.app)
+
+
+    drive(chat_app, body)
+
+
+def test_ctrl_s_saves_the_conversation_as_markdown(chat_app, tmp_path):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        pilot.app.min_score = REFUSE_ALL
+        await ask(pilot, UNANSWERED)
+        top = pilot.app.screen.query(ExtractCard).first().extract
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        saved = list(tmp_path.glob("qa-chat-*.md"))
+        assert len(saved) == 1
+        text = saved[0].read_text(encoding="utf-8")
+        assert f"## {QUESTION}" in text
+        assert f"`{top.path}:{top.line}`" in text
+        assert top.quote.split(". ")[0].split("\n")[0] in text
+        assert f"## {UNANSWERED}\n\n_The documents do not answer this question._" in text
+        assert saved[0].name in screen_text(pilot.app)  # the conversation says where it went
+
+
+    drive(chat_app, body)
+
+
+def test_filter_limits_the_next_questions(chat_app):
+    async def body(pilot):
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        await pilot.press(*"no-such-source", "enter")
+        await pilot.pause()
+        assert pilot.app.filters == Filters(source="no-such-source")
+        assert "no-such-source" in screen_text(pilot.app).splitlines()[0]
+        await ask(pilot, QUESTION)
+        turn = pilot.app.screen.query(Turn).last()
+        assert not turn.answer.answered
+
+
+    drive(chat_app, body)
+
+
+def test_markup_and_escapes_in_documents_show_literally(tmp_path, fake_encoder, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    hostile = ("The zebra committee wrote [bold]x[/] and [link=x]click[/link] and \x1b[31mred\x1b[0m "
+               "in its zebra report on Monday.")
+    (corpus / "markup.txt").write_text(f"Zebra report\n\n{hostile}\n\nNothing else happened.\n", encoding="utf-8")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    monkeypatch.chdir(tmp_path)
+    app = make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name)
+
+    async def body(pilot):
+        await ask(pilot, "zebra committee report [bold]")
+        cards = list(pilot.app.screen.query(ExtractCard))
+        assert cards, "the hostile sentence was not found"
+        shown = screen_text(pilot.app)
+        for literal in ("[bold]x[/]", "[link=x]click[/link]", "\\x1b[31mred\\x1b[0m", "report [bold]"):
+            assert literal in shown, literal
+        assert "\x1b" not in cards[0].render().plain and "\x1b" not in shown
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        shown = screen_text(pilot.app)
+        assert isinstance(pilot.app.screen, DocumentScreen)
+        assert "[bold]x[/]" in shown and "\\x1b[31mred" in shown
+
+
+    drive(app, body)
+
+
+def test_missing_index_is_offered_built_then_answers(seed_corpus, tmp_path, fake_encoder, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name)
+
+    async def body(pilot):
+        assert pilot.app.screen.query_one(BuildOffer)
+        assert "There is no index at index yet" in screen_text(pilot.app)
+        await ask(pilot, QUESTION)
+        turn = pilot.app.screen.query_one(Turn)
+        assert turn.answer is None and "answered once it is built" in screen_text(pilot.app)
+        await pilot.click("#build-index")
+        await settle(pilot)
+        assert (tmp_path / "index" / "CURRENT").exists()
+        assert turn.answer is not None and turn.answer.answered
+        assert pilot.app.screen.query(ExtractCard)
+        assert "corpus unchanged" in screen_text(pilot.app).splitlines()[0]
+        assert not pilot.app.screen.query(BuildOffer)
+
+
+    drive(app, body)
+
+
+def test_ctrl_r_updates_a_changed_corpus_and_reopens(chat_app):
+    async def body(pilot):
+        before = len(pilot.app.index.documents)
+        Path("corpus", "zz_new.txt").write_text("A brand new story.\n\nThe llama parade happened on Friday in Lima.\n",
+                                                encoding="utf-8")
+        pilot.app.load_index()
+        await settle(pilot)
+        assert "corpus changed: 1 added" in screen_text(pilot.app).splitlines()[0]
+        seen = []
+        pilot.app.chat.progress.step = lambda *a: seen.append(a)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert len(pilot.app.index.documents) == before + 1
+        assert "corpus unchanged" in screen_text(pilot.app).splitlines()[0]
+        assert {s[0] for s in seen} >= {"read", "write"}
+        await ask(pilot, "llama parade Lima")
+        assert pilot.app.screen.query(Turn).last().answer.answered
+
+
+    drive(chat_app, body)
+
+
+def test_unusable_index_is_a_message_not_a_traceback(built, monkeypatch):
+    corpus, index = built
+    monkeypatch.chdir(corpus.parent)
+    current = (index / "CURRENT").read_text().strip()
+    (index / current / "vectors.faiss").write_bytes(b"garbage")
+    app = make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name)
+
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        shown = screen_text(pilot.app)
+        assert "could not be opened" in shown and "Traceback" not in shown
+        assert pilot.app.screen.query_one(Turn).error
+        assert pilot.app.screen.query_one(BuildOffer)
+
+
+    drive(app, body)
