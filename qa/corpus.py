@@ -122,6 +122,7 @@ def _headline(text: str) -> str | None:
 
 def describe(text: str) -> tuple[str | None, str | None, str | None]:
     """Title, publisher and date (YYYY-MM-DD) as far as the text states them."""
+    text = text.removeprefix("\ufeff")  # a byte order mark (Windows editors) must not hide front matter
     meta = _front_matter(text)
     head = text[:3000]
     date = meta.get("date") and _parse_date(meta["date"])

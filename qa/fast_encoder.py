@@ -1,9 +1,251 @@
-"""Placeholder until the ONNX query encoder lands: no fast encoder is stored yet."""
+"""The query encoder that answers without torch.
+
+Importing torch and sentence-transformers costs seconds, far more than the rest
+of a query. So a build that has the model loaded also exports its transformer to
+ONNX in the version's `encoder/` folder, next to the tokenizer; a query then needs
+only onnxruntime and `tokenizers`, with the pooling and normalisation done here
+in numpy. The vectors match sentence-transformers' to float rounding (the tests
+compare the two on hundreds of texts), so an index built with one is searched
+with the other.
+
+    encoder/model.onnx      input_ids, attention_mask[, token_type_ids] -> last_hidden_state
+    encoder/tokenizer.json  the model's own fast tokenizer
+    encoder/model.json      name (as in the manifest), dim, max_seq_length, pooling, pad token
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+FORMAT_VERSION = 1
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+INFO_FILE = "model.json"
+POOLINGS = ("mean", "cls", "max")
 
 
-def load_fast_encoder(folder: Path, model_name: str):
-    return None
+class OnnxEncoder:
+    """`Encoder` over an exported folder: tokenizers + onnxruntime, pooling in numpy."""
+
+    batch_size = 32
+
+    def __init__(self, folder: Path, info: dict, threads: int | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.folder = folder
+        self.name: str = info["name"]
+        self.dim: int = int(info["dim"])
+        self.pooling: str = info["pooling"]
+        self.max_seq_length = int(info["max_seq_length"])
+
+        self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        self.tokenizer.enable_truncation(max_length=self.max_seq_length)
+        self.tokenizer.no_padding()  # batches are padded here, each to its own longest text
+        self.pad_id = int(info["pad_id"])
+
+        options = ort.SessionOptions()
+        # A short query runs fastest on one thread; batches (builds, benchmarks) use two.
+        options.intra_op_num_threads = threads or 1
+        options.inter_op_num_threads = 1
+        # Idle threads sleep instead of spinning: on a busy 2-core machine spinning steals the core the work needs.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.log_severity_level = 3
+        self.session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
+    def _embed(self, encodings: list) -> np.ndarray:
+        import numpy as np
+
+        width = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), width), self.pad_id, dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            ids[row, : len(e.ids)] = e.ids
+            types[row, : len(e.ids)] = e.type_ids
+            mask[row, : len(e.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+        hidden = self.session.run(None, {k: feeds[k] for k in self.inputs})[0]
+        if self.pooling == "cls":
+            return hidden[:, 0]
+        weights = mask[:, :, None].astype(np.float32)
+        if self.pooling == "max":
+            return np.where(weights > 0, hidden, -np.inf).max(axis=1)
+        return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+    def encode(self, texts: Sequence[str], progress=None) -> np.ndarray:
+        import numpy as np  # not at the top: `preload` starts before numpy is imported
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        # one text (a question) skips the tokenizer's thread pool
+        encodings = [self.tokenizer.encode(texts[0])] if len(texts) == 1 else self.tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        batch: list[int] = []
+        tokens = 0
+        for i in order:
+            length = len(encodings[i].ids)
+            # Sorted by length, the newest text is the longest: a batch is padded to it. Close the
+            # batch when padding would waste much (a question among its few-token words, say).
+            if batch and (len(batch) >= self.batch_size or (len(batch) + 1) * length > 1.25 * (tokens + length) + 16):
+                out[batch] = self._embed([encodings[j] for j in batch])
+                if progress:
+                    progress(len(batch))
+                batch, tokens = [], 0
+            batch.append(i)
+            tokens += length
+        if batch:
+            out[batch] = self._embed([encodings[j] for j in batch])
+            if progress:
+                progress(len(batch))
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.maximum(norms, 1e-12)
+
+    def export_fast(self, folder: Path) -> None:
+        """An index built with this encoder stores the same files (hard-linked when possible)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in (MODEL_FILE, TOKENIZER_FILE, INFO_FILE):
+            try:
+                os.link(self.folder / name, folder / name)
+            except OSError:
+                import shutil
+
+                shutil.copyfile(self.folder / name, folder / name)
+
+
+def load_fast_encoder(folder: Path, model_name: str, threads: int | None = None) -> OnnxEncoder | None:
+    """The stored encoder for `model_name`, or None if there is none (or it is for another model)."""
+    pending = _preloads.pop(os.path.abspath(folder), None)
+    if pending is not None and threads is None:
+        thread, box = pending
+        thread.join()
+        if box and box[0].name == model_name:
+            return box[0]
+    return _load(folder, model_name, threads)
+
+
+def _load(folder: Path, model_name: str | None, threads: int | None = None) -> OnnxEncoder | None:
+    """model_name None accepts whichever model the folder holds."""
+    try:
+        info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(info, dict) or info.get("format_version") != FORMAT_VERSION:
+        return None
+    if model_name is not None and info.get("name") != model_name:
+        return None
+    if info.get("pooling") not in POOLINGS or not (folder / MODEL_FILE).is_file() or not (folder / TOKENIZER_FILE).is_file():
+        return None
+    return OnnxEncoder(folder, info, threads)
+
+
+# encoder folder -> (loading thread, [encoder once loaded])
+_preloads: dict[str, tuple[threading.Thread, list]] = {}
+
+
+def preload(root: Path) -> None:
+    """Start loading the live version's query encoder in the background.
+
+    Creating the onnxruntime session takes a few hundred milliseconds, much of it
+    outside the GIL, so `qa ask` starts it first and reads the rest of the index
+    meanwhile; `load_fast_encoder` then picks it up. Loading from a folder that a
+    later check finds corrupt is harmless: the index refuses to open, and the
+    session is dropped unused.
+    """
+    from qa import store
+
+    name = store.current_name(root)
+    folder = root / name / "encoder" if name else None
+    if folder is None or not (folder / INFO_FILE).is_file():
+        return
+    box: list = []
+
+    def work() -> None:
+        try:
+            encoder = _load(folder, None)
+        except Exception:  # the regular load reports what is wrong
+            return
+        if encoder is not None:
+            box.append(encoder)
+
+    # Not a daemon: exiting while onnxruntime is mid-load could crash the interpreter's shutdown.
+    thread = threading.Thread(target=work, name="qa-preload-encoder")
+    _preloads[os.path.abspath(folder)] = (thread, box)
+    thread.start()
+
+
+def export(model, name: str, folder: Path) -> bool:
+    """Write `model` (a loaded SentenceTransformer) as an ONNX encoder folder.
+
+    Returns False, writing nothing, when the model is not a plain transformer
+    followed by pooling (and optionally normalisation): such a model keeps
+    answering through sentence-transformers.
+    """
+    import torch
+
+    modules = list(model)
+    kinds = [type(m).__name__ for m in modules]
+    if kinds[:2] != ["Transformer", "Pooling"] or any(k != "Normalize" for k in kinds[2:]):
+        return False
+    transformer, pooling = modules[0], modules[1]
+    mode = pooling.pooling_mode
+    backend = getattr(transformer.tokenizer, "backend_tokenizer", None)
+    if mode not in POOLINGS or getattr(pooling, "include_prompt", True) is False or backend is None:
+        return False
+    hf = transformer.auto_model
+    tokenizer = transformer.tokenizer
+
+    class LastHidden(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *tensors):
+            return self.inner(**dict(zip(names, tensors))).last_hidden_state
+
+    import inspect
+
+    accepted = inspect.signature(hf.forward).parameters
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in accepted]
+    # Two rows of different lengths, so nothing about padding is traced as a constant.
+    sample = tokenizer(["an example sentence to trace", "short"], padding=True, return_tensors="pt")
+    args = tuple(sample.get(n, torch.zeros_like(sample["input_ids"])) for n in names)
+    folder.mkdir(parents=True, exist_ok=True)
+    was_training = hf.training
+    hf.eval()
+    try:
+        import warnings
+
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracer warnings about Python conditions
+            # The TorchScript exporter needs no onnxscript and is quick for a small encoder.
+            torch.onnx.export(
+                LastHidden(hf), args, str(folder / MODEL_FILE), dynamo=False, opset_version=17,
+                input_names=names, output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
+            )
+    finally:
+        hf.train(was_training)
+    backend.save(str(folder / TOKENIZER_FILE))
+    info = {
+        "format_version": FORMAT_VERSION,
+        "name": name,
+        "dim": int(pooling.embedding_dimension),
+        "max_seq_length": int(model.max_seq_length),
+        "pooling": mode,
+        "normalize": True,
+        "pad_id": int(tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0),
+        "pad_token": str(tokenizer.pad_token or "[PAD]"),
+    }
+    (folder / INFO_FILE).write_text(json.dumps(info, indent=1) + "\n", encoding="utf-8")
+    return True

@@ -6,12 +6,55 @@ saved index stays plain and is loaded, not rebuilt, at query time.
 
 from __future__ import annotations
 
+import functools
+import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 STOPWORDS = "en"
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token_pattern
+
+
+@functools.cache
+def english_stopwords() -> frozenset[str]:
+    """bm25s's English stop words (STOPWORDS = "en"), read from its plain stopwords.py
+    without importing the bm25s package, whose __init__ loads scipy."""
+    import importlib.util
+
+    package = importlib.util.find_spec("bm25s")
+    spec = importlib.util.spec_from_file_location("_qa_bm25s_stopwords", Path(package.submodule_search_locations[0]) / "stopwords.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return frozenset(module.STOPWORDS_EN)
+
+
+# bm25s variants whose saved matrix is the whole score (BM25L and BM25+ add a non-occurrence term)
+_PLAIN_METHODS = ("robertson", "lucene", "atire")
+
+
+class _Stored:
+    """The part of a saved bm25s index that answering reads, loaded with numpy alone:
+    importing bm25s pulls in scipy and tqdm, a quarter of a cold `qa ask`. Scores are
+    bm25s's own (a column of the stored matrix per query term, summed in query order)."""
+
+    def __init__(self, folder: Path, params: dict):
+        self.vocab_dict: dict[str, int] = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        self.dtype = np.dtype(params.get("dtype", "float32"))
+        self.scores = {name: np.load(folder / f"{name}.csc.index.npy", allow_pickle=False) for name in ("data", "indices", "indptr")}
+        self.scores["num_docs"] = int(params["num_docs"])
+
+    def get_scores(self, tokens: list[str]) -> np.ndarray:
+        data, indices, indptr = self.scores["data"], self.scores["indices"], self.scores["indptr"]
+        out = np.zeros(self.scores["num_docs"], dtype=self.dtype)
+        for token in tokens:
+            t = self.vocab_dict.get(token)
+            if t is not None:
+                lo, hi = indptr[t], indptr[t + 1]
+                out[indices[lo:hi]] += data[lo:hi]  # a column holds each sentence at most once
+        return out
 
 
 def _stemmer():
@@ -37,6 +80,9 @@ class Lexical:
 
     @classmethod
     def load(cls, folder: Path) -> "Lexical":
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") in _PLAIN_METHODS:
+            return cls(_Stored(folder, params), _stemmer())
         import bm25s
 
         return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0), _stemmer())
@@ -46,16 +92,14 @@ class Lexical:
 
     def terms(self, text: str) -> list[str]:
         """Stemmed query terms that the index knows (unknown terms cannot score)."""
-        import bm25s
-
-        tokens = bm25s.tokenize([text], stopwords=STOPWORDS, stemmer=self._stem, return_ids=False, show_progress=False)[0]
         vocab = self.retriever.vocab_dict
-        return [t for t in tokens if t in vocab]
+        return [t for t in self.all_terms(text) if t in vocab]
 
     def all_terms(self, text: str) -> list[str]:
-        import bm25s
-
-        return bm25s.tokenize([text], stopwords=STOPWORDS, stemmer=self._stem, return_ids=False, show_progress=False)[0]
+        """bm25s.tokenize's terms for one text, without its per-call progress-bar objects
+        (answering tokenizes every candidate sentence, so that overhead dominated)."""
+        stop = english_stopwords()
+        return self._stem([w for w in _TOKEN.findall(text.lower()) if w not in stop])
 
     def scores(self, terms: list[str]) -> np.ndarray:
         """BM25 score of every sentence for these terms."""

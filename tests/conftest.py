@@ -38,3 +38,16 @@ def built(seed_corpus, tmp_path, fake_encoder):
     index = tmp_path / "index"
     api.build(seed_corpus, index, model=FakeEncoder.name)
     return seed_corpus, index
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory):
+    """(corpus, index) built once per session with the real bundled model; tests only read it."""
+    from qa import api
+
+    root = tmp_path_factory.mktemp("real")
+    corpus = root / "corpus"
+    shutil.copytree(SEED, corpus)
+    report = api.build(corpus, root / "index")
+    assert (report.documents, report.skipped) == (5, ())
+    return corpus, root / "index"

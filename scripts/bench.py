@@ -1,0 +1,508 @@
+"""Measure how fast qa is, figure by figure, against the targets of issue 6.
+
+    .venv/bin/python scripts/bench.py --quick   # seed-corpus figures (a few minutes)
+    .venv/bin/python scripts/bench.py           # plus 100,000 chunks and 1,000,000 vectors
+
+Timings are medians of several runs in fresh processes where start-up matters.
+On a shared machine the wall times move with the load, so the table also shows
+the load average and, for cold starts, the CPU time the process used. Generated
+corpora, indexes and vectors are cached in --work (never in the repository), so
+a second full run skips the long builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+PY = sys.executable
+QA = str(Path(sys.executable).with_name("qa"))
+SEED = ROOT / "corpus"
+QUESTION = "How many prisoners were freed?"
+MODEL = "all-MiniLM-L6-v2"
+
+rows: list[tuple[str, str, str, bool | None]] = []
+
+
+def row(figure: str, value: str, target: str = "", ok: bool | None = None) -> None:
+    rows.append((figure, value, target, ok))
+    mark = "" if ok is None else ("pass" if ok else "FAIL")
+    print(f"  {figure}: {value} {('(target ' + target + ') ' + mark) if target else ''}", flush=True)
+
+
+def say(text: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def percentile(values, share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def questions() -> list[str]:
+    lines = (ROOT / "tests" / "data" / "eval.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line)["question"] for line in lines if line.strip()]
+
+
+def runs_of(cmd: list[str], runs: int, check: bool = False) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user+sys) seconds of `runs` fresh processes, after one warm-up run (OS cache)."""
+    walls, cpus = [], []
+    for i in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        began = time.perf_counter()
+        done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        wall = time.perf_counter() - began
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if check and done.returncode not in (0, 1):
+            raise SystemExit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
+        if i:  # the first run only fills the OS cache
+            walls.append(wall)
+            cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return walls, cpus
+
+
+def qa_cli(*args: str) -> str:
+    done = subprocess.run([QA, *args], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"qa {' '.join(args)} failed ({done.returncode}):\n{done.stderr}")
+    return done.stdout
+
+
+# ---------------------------------------------------------------- seed corpus
+
+
+def seed_index(work: Path) -> Path:
+    """The bundled corpus indexed by `qa index build` (rebuilt each run: the format may have moved on)."""
+    index = work / "seed-index"
+    shutil.rmtree(index, ignore_errors=True)
+    say("building the seed index with qa index build")
+    began = time.perf_counter()
+    qa_cli("index", "build", "--corpus", str(SEED), "--index", str(index))
+    row("seed corpus: qa index build (new process, model load included)", f"{time.perf_counter() - began:.1f} s")
+    return index
+
+
+def startup_figures(index: Path, runs: int) -> None:
+    say(f"cold starts, {runs} runs each")
+    walls, cpus = runs_of([QA, "ask", QUESTION, "--index", str(index), "--corpus", str(SEED)], runs, check=True)
+    row("cold `qa ask` (median wall)", f"{median(walls):.2f} s (runs {', '.join(f'{w:.2f}' for w in walls)})", "<= 1.0 s", median(walls) <= 1.0)
+    row("cold `qa ask` (median CPU user+sys)", f"{median(cpus):.2f} s")
+    walls, _ = runs_of([PY, "-c", "import sentence_transformers"], runs)
+    row("`python -c 'import sentence_transformers'` (median wall, same run)", f"{median(walls):.2f} s")
+    walls, _ = runs_of([QA, "--help"], runs, check=True)
+    row("`qa --help` (median wall)", f"{median(walls):.2f} s", "< 0.3 s", median(walls) < 0.3)
+
+
+def warm_latency(index: Path, label: str, p50_target: float | None, p95_target: float | None, rounds: int = 3) -> None:
+    from qa import api
+
+    loaded = api.open_index(index)
+    asked = questions()
+    for q in asked:  # warm-up: loads the encoder, fills caches
+        api.ask(loaded, q)
+    times = []
+    for _ in range(rounds):
+        for q in asked:
+            began = time.perf_counter()
+            api.ask(loaded, q)
+            times.append((time.perf_counter() - began) * 1000)
+    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    row(f"warm api.ask p50, {label} ({len(times)} asks)", f"{p50:.1f} ms", f"<= {p50_target:.0f} ms" if p50_target else "",
+        p50 <= p50_target if p50_target else None)
+    row(f"warm api.ask p95, {label}", f"{p95:.1f} ms", f"<= {p95_target:.0f} ms" if p95_target else "",
+        p95 <= p95_target if p95_target else None)
+    encoder = loaded.query_encoder()
+    began = time.perf_counter()
+    for q in asked:
+        encoder.encode([q])
+    row(f"  of which query encoding (mean), {label}", f"{(time.perf_counter() - began) * 1000 / len(asked):.1f} ms")
+    del loaded
+    gc.collect()
+
+
+def corpus_of(folder: Path, docs: int, seed: int = 0) -> Path:
+    """make_corpus.py's documents, generated once and cached."""
+    from make_corpus import generate
+
+    stamp = folder / ".generated.json"
+    wanted = {"docs": docs, "seed": seed}
+    if not (stamp.is_file() and json.loads(stamp.read_text()) == wanted):
+        shutil.rmtree(folder, ignore_errors=True)
+        say(f"generating {docs} documents in {folder}")
+        generate(folder, docs, seed)
+        stamp.write_text(json.dumps(wanted))
+    return folder
+
+
+def chunk_texts(corpus: Path) -> list[str]:
+    """The chunk texts a build embeds, cut by the build's own functions."""
+    from qa.build import read_corpus
+    from qa.chunking import ChunkParams, chunk_document
+    from qa.noise import classify
+    from qa.sentences import split_sentences
+
+    loaded, _ = read_corpus(corpus)
+    texts = []
+    for item in loaded:
+        spans = split_sentences(item.text)
+        texts += [c.text for c in chunk_document(item.document.doc_id, item.text, spans, classify(item.text, spans), ChunkParams())]
+    return texts
+
+
+def spliced_corpus(folder: Path, docs: int) -> Path:
+    """Documents of distinct sentences, each spliced from two seed sentences (cached).
+
+    make_corpus.py repeats whole seed sentences, so most of its chunks are duplicates
+    or one-line "(Item n-m.)" markers, which a build embeds once or almost for free;
+    this corpus has chunks of realistic length that are all different.
+    """
+    import random
+
+    from make_corpus import seed_sentences
+
+    stamp = folder / ".generated.json"
+    if stamp.is_file() and json.loads(stamp.read_text()) == {"docs": docs}:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    rng = random.Random(3)
+    words = [s.rstrip(".").split() for s in seed_sentences() if len(s.split()) >= 6]
+
+    def sentence() -> str:
+        a, b = rng.sample(words, 2)
+        cut_a, cut_b = rng.randint(3, len(a) - 1), rng.randint(1, len(b) - 3)
+        return " ".join(a[:cut_a] + b[cut_b:]) + "."
+
+    for i in range(docs):
+        paragraphs = [" ".join(sentence() for _ in range(rng.randint(2, 4))) for _ in range(8)]
+        (folder / f"doc_{i:05d}.txt").write_text(f"Spliced report {i}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    stamp.write_text(json.dumps({"docs": docs}))
+    return folder
+
+
+def build_throughput(work: Path, docs: int) -> None:
+    """The whole build (read, chunk, embed, word vectors, ONNX export, write, checksums) against bare encode.
+
+    A build embeds each distinct chunk text once, so both rates count the distinct
+    texts; the bare call is SentenceTransformer.encode with its defaults (batch 32).
+    """
+    from qa import api
+    from qa.encoders import SentenceTransformerEncoder
+
+    corpus = spliced_corpus(work / f"tput-spliced-{docs}", docs)
+    texts = list(dict.fromkeys(chunk_texts(corpus)))
+    say(f"build throughput over {len(texts)} distinct chunk texts: loading the model")
+    encoder = SentenceTransformerEncoder()
+    encoder.model.encode(texts[:64], show_progress_bar=False)  # warm-up
+    say("bare SentenceTransformer.encode")
+    began = time.perf_counter()
+    encoder.model.encode(texts, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
+    bare = len(texts) / (time.perf_counter() - began)
+    index = work / "tput-index"
+    shutil.rmtree(index, ignore_errors=True)
+    stages: dict[str, float] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        stages.setdefault(f"{stage} start", time.perf_counter())
+        if done >= total:
+            stages[f"{stage} end"] = time.perf_counter()
+
+    say("the same corpus through api.build (model already loaded)")
+    began = time.perf_counter()
+    report = api.build(corpus, index, encoder=encoder, progress=progress)
+    seconds = time.perf_counter() - began
+    whole = report.embedded / seconds
+    row("bare SentenceTransformer.encode (defaults)", f"{bare:.1f} texts/s ({len(texts)} distinct chunk texts)")
+    row("whole build pipeline (new index, model loaded)", f"{whole:.1f} texts/s ({report.embedded} embedded, {report.chunks} chunks, {seconds:.1f} s)")
+    row("build throughput / bare encode", f"{whole / bare:.0%}", ">= 90%", whole / bare >= 0.9)
+    if "embed end" in stages and "write start" in stages:
+        row("  build stages: read+chunk / embed chunks / word vectors / write+export+checksums",
+            f"{stages.get('embed start', began) - began:.1f} / {stages['embed end'] - stages.get('embed start', began):.1f} / "
+            f"{stages['write start'] - stages['embed end']:.1f} / {stages.get('write end', time.perf_counter()) - stages['write start']:.1f} s")
+    del encoder
+    gc.collect()
+
+
+# ---------------------------------------------------------------- 100,000 chunks
+
+
+def big_corpus(work: Path, chunks_wanted: int) -> tuple[Path, Path]:
+    """A generated corpus of at least `chunks_wanted` chunks, indexed (cached between runs)."""
+    from qa import api, store
+    from qa.fast_encoder import load_fast_encoder
+
+    per_doc = 24.5  # measured with make_corpus.py's default 8 paragraphs
+    docs = int(chunks_wanted / per_doc * 1.03) + 1
+    corpus = corpus_of(work / "big-corpus", docs, seed=2)
+    index = work / "big-index"
+    stamp = work / "big-build.json"
+    cached = json.loads(stamp.read_text()) if stamp.is_file() else None
+    if cached and store.exists(index) and cached.get("docs") == docs:
+        try:
+            api.open_index(index)
+        except Exception:
+            cached = None
+    else:
+        cached = None
+    if cached is None:
+        seed_folder, _ = store.open_version(work / "seed-index")
+        encoder = load_fast_encoder(seed_folder / "encoder", MODEL, threads=os.cpu_count() or 2)
+        encoder.batch_size = 64
+        shutil.rmtree(index, ignore_errors=True)
+        say(f"building {docs} documents with api.build and the ONNX encoder (same model) - the long step")
+        began = time.perf_counter()
+        report = api.build(corpus, index, encoder=encoder)
+        cached = {"docs": docs, "chunks": report.chunks, "seconds": time.perf_counter() - began}
+        stamp.write_text(json.dumps(cached))
+        note = ""
+    else:
+        note = ", cached from an earlier run"
+    row("big corpus: documents / chunks", f"{docs} / {cached['chunks']}", ">= 100,000 chunks", cached["chunks"] >= 100_000)
+    row("big corpus: build (api.build, ONNX encoder)", f"{cached['seconds']:.0f} s, {cached['chunks'] / cached['seconds']:.0f} chunks/s{note}")
+    return corpus, index
+
+
+def update_big(corpus: Path, index: Path) -> None:
+    """`qa index update` after editing 40 documents, adding 10 and removing 10."""
+    from make_corpus import make_document, seed_sentences
+    import random
+
+    rng = random.Random(time.time_ns())
+    sentences = seed_sentences()
+    for old in corpus.glob("upd_*.txt"):
+        old.unlink()
+    paths = sorted(corpus.glob("gen_*.txt"))
+    for path in rng.sample(paths, 40):
+        path.write_text(path.read_text(encoding="utf-8") + "\n" + " ".join(rng.sample(sentences, 2)) + f" (Edit {rng.randint(0, 10**9)}.)\n", encoding="utf-8")
+    for i in range(10):
+        (corpus / f"upd_{i:03d}.txt").write_text(make_document(rng, sentences, 900_000 + i), encoding="utf-8")
+    removed = rng.sample([p for p in paths if p.exists()], 10)
+    for path in removed:
+        path.rename(path.with_suffix(".removed"))
+    say("qa index update on the big corpus")
+    began = time.perf_counter()
+    out = qa_cli("index", "update", "--corpus", str(corpus), "--index", str(index))
+    seconds = time.perf_counter() - began
+    last = out.strip().splitlines()[-1] if out.strip() else ""
+    row("big corpus: `qa index update` (40 changed, 10 added, 10 removed)", f"{seconds:.0f} s: {last}")
+    for path in removed:  # back for the next run, which then sees them as added
+        path.with_suffix(".removed").rename(path)
+
+
+def big_answers(corpus: Path, index: Path, runs: int) -> None:
+    walls, cpus = runs_of([QA, "ask", QUESTION, "--index", str(index), "--corpus", str(corpus)], max(3, runs // 2), check=True)
+    row("big corpus: cold `qa ask` (median wall / CPU)", f"{median(walls):.2f} s / {median(cpus):.2f} s")
+    probe = (
+        "import json, os, sys, gc\n"
+        "from pathlib import Path\n"
+        "def rss():\n"
+        "    return int(next(l for l in open('/proc/self/status') if l.startswith('VmRSS')).split()[1]) * 1024\n"
+        "from qa import api\n"
+        "import numpy, faiss, onnxruntime\n"
+        "gc.collect(); before = rss()\n"
+        f"loaded = api.open_index(Path({str(index)!r}))\n"
+        "gc.collect(); mid = rss()\n"
+        "loaded.query_encoder()\n"
+        "gc.collect(); after = rss()\n"
+        "print(json.dumps({'chunks': len(loaded.chunks), 'rss': mid - before, 'encoder': after - mid}))\n"
+    )
+    done = subprocess.run([PY, "-c", probe], cwd=ROOT, capture_output=True, text=True)
+    if done.returncode == 0:
+        info = json.loads(done.stdout.strip().splitlines()[-1])
+        disk = sum(p.stat().st_size for p in (index / (index / "CURRENT").read_text().strip()).rglob("*") if p.is_file() and "encoder" not in p.parts)
+        row("big corpus: memory of an open index per chunk (RSS)",
+            f"{info['rss'] / info['chunks'] / 1024:.1f} KiB ({info['rss'] / 2**20:.0f} MiB for {info['chunks']} chunks)")
+        row("big corpus: memory of the query encoder (RSS, fixed)", f"{info['encoder'] / 2**20:.0f} MiB")
+        row("big corpus: index on disk per chunk (without encoder/)", f"{disk / info['chunks'] / 1024:.1f} KiB")
+    else:
+        row("big corpus: memory per chunk", "probe failed: " + done.stderr.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- 1,000,000 vectors
+
+
+def windows(work: Path, encoder_folder: Path, count: int = 20_000):
+    """Real MiniLM embeddings of random word windows of the seed sentences (cached): the
+    generated corpus repeats 128 sentences, too few distinct vectors for a million."""
+    import random
+
+    import numpy as np
+
+    from make_corpus import seed_sentences
+    from qa.fast_encoder import load_fast_encoder
+
+    path = work / f"windows-{count}.npy"
+    if path.is_file():
+        return np.load(path)
+    rng = random.Random(0)
+    words = [s.split() for s in seed_sentences() if len(s.split()) >= 3]
+    texts = set()
+    while len(texts) < count:
+        sentence = rng.choice(words)
+        size = rng.randint(3, min(20, len(sentence)))
+        lo = rng.randint(0, len(sentence) - size)
+        texts.add(" ".join(sentence[lo : lo + size]))
+        if len(texts) < count and rng.random() < 0.3:  # and some pairs of windows from two sentences
+            other = rng.choice(words)
+            texts.add(" ".join(sentence[lo : lo + size] + other[: rng.randint(2, min(12, len(other)))]))
+    say(f"embedding {count} word windows for the scale test (cached)")
+    encoder = load_fast_encoder(encoder_folder, MODEL, threads=os.cpu_count() or 2)
+    encoder.batch_size = 64
+    vectors = encoder.encode(sorted(texts))
+    np.save(path, vectors)
+    return vectors
+
+
+def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float = 0.2) -> None:
+    """Approximate indexes over vectors with the structure of real embeddings.
+
+    Each vector is a real MiniLM chunk embedding of the big corpus, moved a random
+    part (up to `pull`) of the way towards another real one, plus a small random
+    perturbation (norm `noise`), normalised: clusters and directions as in real
+    text, without the exact ties of copies. The "(Item n-m.)" chunks, all nearly
+    the same vector, are left out of the bases.
+    """
+    import faiss
+    import numpy as np
+
+    from qa import store, vectors
+    from qa.fast_encoder import load_fast_encoder
+
+    folder, _ = store.open_version(index)
+    stored = vectors.all_vectors(vectors.load(folder / "vectors.faiss"))
+    documents = {}
+    with open(folder / "documents.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            doc = json.loads(line)
+            documents[doc["doc_id"]] = doc["text"]
+    keep = []
+    with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            c = json.loads(line)
+            if not documents[c["doc_id"]][c["start"] : c["end"]].startswith("(Item"):
+                keep.append(i)
+    base = np.vstack([np.unique(stored[keep], axis=0), windows(work, folder / "encoder")])
+    del stored, documents
+    dim = base.shape[1]
+    rng = np.random.default_rng(0)
+    say(f"{count} vectors from {len(base)} real embeddings: distinct chunks and word windows (pull {pull}, noise {noise})")
+
+    def make(n: int) -> np.ndarray:
+        a, b = base[rng.integers(0, len(base), n)], base[rng.integers(0, len(base), n)]
+        v = a + rng.uniform(0, pull, (n, 1)).astype(np.float32) * (b - a)
+        v += rng.standard_normal((n, dim), dtype=np.float32) * (noise / np.sqrt(dim))
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    matrix = np.empty((count, dim), dtype=np.float32)
+    for lo in range(0, count, 100_000):
+        matrix[lo : lo + 100_000] = make(min(100_000, count - lo))
+    asked = load_fast_encoder(folder / "encoder", MODEL).encode(questions())
+    queries = np.vstack([make(200), asked]).astype(np.float32)  # unseen vectors, and the evaluation questions
+    say("exact top-10 for the queries (flat)")
+    flat = faiss.IndexFlatIP(dim)
+    flat.add(matrix)
+    _, truth = flat.search(queries, 10)
+    del flat
+    gc.collect()
+    signature = {"count": count, "pull": pull, "noise": noise, "base": len(base), "hnsw": [vectors.HNSW_M, vectors.HNSW_EF_CONSTRUCTION],
+                 "ivf": vectors.ivf_lists(count)}
+
+    def measure(loaded) -> tuple[float, float, float]:
+        times, hits = [], 0
+        for q, want in zip(queries, truth):
+            began = time.perf_counter()
+            _, ids = vectors.search(loaded, q, 10)
+            times.append((time.perf_counter() - began) * 1000)
+            hits += len(set(ids.tolist()) & set(want.tolist()))
+        return median(times), percentile(times, 0.95), hits / truth.size
+
+    for kind in ("hnsw", "ivf"):
+        path = work / f"million-{kind}.faiss"
+        stamp = work / f"million-{kind}.json"
+        built = json.loads(stamp.read_text()) if stamp.is_file() else {}
+        if built.get("signature") == signature and path.is_file():
+            note = ", cached"
+        else:
+            say(f"building {kind} over {count} vectors")
+            began = time.perf_counter()
+            vectors.save(vectors.build(matrix, kind), path)
+            built = {"signature": signature, "seconds": time.perf_counter() - began}
+            stamp.write_text(json.dumps(built))
+            note = ""
+        loaded = vectors.load(path)
+        ms, p95, recall = measure(loaded)
+        setting = f"efSearch {loaded.hnsw.efSearch}" if kind == "hnsw" else f"nprobe {loaded.nprobe}/{loaded.nlist}"
+        row(f"{count // 1000}k {kind} ({setting}): search median / p95", f"{ms:.2f} / {p95:.2f} ms", "<= 10 ms", ms <= 10)
+        row(f"{count // 1000}k {kind} ({setting}): recall@10 vs exact ({len(queries)} queries)", f"{recall:.3f}", ">= 0.95", recall >= 0.95)
+        row(f"{count // 1000}k {kind}: vector index bytes per chunk / build time", f"{path.stat().st_size / count:.0f} B / {built['seconds']:.0f} s{note}")
+        sweep = []
+        for level in ((64, 256, 512) if kind == "hnsw" else (loaded.nlist // 64, loaded.nlist // 16, loaded.nlist // 8)):
+            if kind == "hnsw":
+                loaded.hnsw.efSearch = level
+            else:
+                loaded.nprobe = max(1, level)
+            ms, _p95, recall = measure(loaded)
+            sweep.append(f"{level}: {recall:.3f} in {ms:.1f} ms")
+        row(f"  {count // 1000}k {kind} sweep ({'efSearch' if kind == 'hnsw' else 'nprobe'}: recall in median time)", "; ".join(sweep))
+        del loaded
+        gc.collect()
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="only the seed-corpus figures (cold ask, --help, warm latency, build throughput)")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/qa-bench"), help="folder for generated corpora, indexes and vectors (kept between runs)")
+    parser.add_argument("--runs", type=int, default=7, help="runs per cold-start timing (the median is reported; at least 5)")
+    parser.add_argument("--tput-docs", type=int, default=400, help="generated documents for the build-throughput figure (about 24 distinct chunks each)")
+    parser.add_argument("--chunks", type=int, default=100_000, help="chunks in the big corpus")
+    parser.add_argument("--vectors", type=int, default=1_000_000, help="vectors in the scale test")
+    args = parser.parse_args()
+    args.runs = max(5, args.runs)
+    args.work.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    say(f"qa bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, work folder {args.work}")
+
+    index = seed_index(args.work)
+    startup_figures(index, args.runs)
+    warm_latency(index, "seed corpus", 30, 60)
+    build_throughput(args.work, args.tput_docs)
+    if not args.quick:
+        corpus, big = big_corpus(args.work, args.chunks)
+        update_big(corpus, big)
+        big_answers(corpus, big, args.runs)
+        warm_latency(big, f"big corpus", 80, None, rounds=2)
+        million(args.work, big, args.vectors)
+
+    print()
+    print(f"qa bench {'--quick ' if args.quick else ''}on {platform.node()}: {os.cpu_count()} cores, "
+          f"{time.strftime('%Y-%m-%d %H:%M')}, load average now {os.getloadavg()[0]:.1f}, took {(time.perf_counter() - started) / 60:.1f} min")
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure':<{width}}  {'value':<34}  {'target':<12}  result")
+    for figure, value, target, ok in rows:
+        print(f"{figure:<{width}}  {value:<34}  {target:<12}  {'' if ok is None else ('pass' if ok else 'FAIL')}")
+
+
+if __name__ == "__main__":
+    main()

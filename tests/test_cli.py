@@ -1,0 +1,346 @@
+"""The `qa` command through typer's CliRunner: exact output and exit codes.
+
+Every command gets `--model fake-hashing` (or an index built with it), so nothing
+here loads the real model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from qa import api
+from qa.cli import app
+from tests.fakes import FakeEncoder
+
+FORO = "How many prisoners did Foro Penal confirm had been freed?"
+ABSENT = "What is the recipe for chocolate cake?"
+FAKE = ("--model", FakeEncoder.name)
+
+EXTRACT_KEYS = {"rank", "quote", "highlight", "score", "doc_id", "path", "title", "publisher", "date", "start", "end",
+                "line", "also_in"}
+SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line"}
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """No QA_* variables from the caller, and ./corpus, ./index resolve inside tmp_path."""
+    for name in ("QA_CORPUS", "QA_INDEX", "QA_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+def qa(*args, input=None, env=None):
+    return CliRunner().invoke(app, [str(a) for a in args], input=input, env=env)
+
+
+def where(corpus, index):
+    return ("--corpus", corpus, "--index", index)
+
+
+HINT = "(lower --min-score to see the nearest passages)"
+
+
+def expected_text(answer) -> str:
+    """The text rendering of one answer, spelled out."""
+    if not answer.answered:
+        return f"The documents do not answer this question: {answer.question}\n{HINT}\n\n"
+    out = []
+    for e in answer.extracts:
+        h0, h1 = e.highlight.start, e.highlight.end
+        out.append(f"{e.rank}. “{e.quote[:h0]}**{e.quote[h0:h1]}**{e.quote[h1:]}”")
+        source = [e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", f"{e.path}:{e.line}"]
+        out.append(f"   — {' · '.join(source)}   score {e.score:.2f}")
+        out += [f"   also in: {s.path}:{s.line} · {s.date or '(undated)'} · {s.title or s.publisher or '(untitled)'}" for s in e.also_in]
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def check_json_answer(data: dict, corpus, question: str) -> None:
+    assert set(data) == {"question", "answered", "extracts"}
+    assert data["question"] == question and isinstance(data["answered"], bool)
+    assert data["answered"] == bool(data["extracts"])
+    for rank, e in enumerate(data["extracts"], 1):
+        assert set(e) == EXTRACT_KEYS
+        assert e["rank"] == rank
+        for key in ("quote", "doc_id", "path"):
+            assert isinstance(e[key], str)
+        for key in ("title", "publisher", "date"):
+            assert e[key] is None or isinstance(e[key], str)
+        for key in ("start", "end", "line"):
+            assert type(e[key]) is int
+        assert isinstance(e["score"], float) and 0.0 <= e["score"] <= 1.0
+        assert set(e["highlight"]) == {"start", "end"}
+        assert 0 <= e["highlight"]["start"] < e["highlight"]["end"] <= len(e["quote"])
+        text = (corpus / e["path"]).read_text(encoding="utf-8")
+        assert e["quote"] == text[e["start"]:e["end"]]
+        assert e["line"] == text.count("\n", 0, e["start"]) + 1
+        assert e["quote"].split("\n")[0] in text.split("\n")[e["line"] - 1]
+        assert isinstance(e["also_in"], list)
+        for s in e["also_in"]:
+            assert set(s) == SOURCE_KEYS
+            other = (corpus / s["path"]).read_text(encoding="utf-8")
+            assert s["line"] == other.count("\n", 0, s["start"]) + 1 and other[s["start"]:s["end"]].strip()
+
+
+# ask: text and JSON
+
+def test_ask_prints_the_quote_and_its_source_line(built):
+    corpus, index = built
+    result = qa("ask", FORO, "--min-score", "0", *where(corpus, index), *FAKE)
+    answer = api.ask(api.open_index(index), FORO, min_score=0.0)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected_text(answer)
+    top = answer.extracts[0]
+    block = result.stdout.split("\n   — ")[0]  # the first quote, which may span lines
+    assert block.startswith("1. “") and block.endswith("”") and block.count("**") == 2
+    source = result.stdout.splitlines()[block.count("\n") + 1]
+    assert source.startswith("   — ") and source.endswith(f" · {top.path}:{top.line}   score {top.score:.2f}")
+    assert top.quote.split("\n")[0] in (corpus / top.path).read_text(encoding="utf-8").split("\n")[top.line - 1]
+
+
+def test_ask_json_has_exactly_the_documented_schema(built):
+    corpus, index = built
+    result = qa("ask", FORO, "--json", "--min-score", "0", "-k", "4", *where(corpus, index), *FAKE)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.count("\n") == 1  # one object, one line
+    data = json.loads(result.stdout)
+    check_json_answer(data, corpus, FORO)
+    assert data["answered"] is True and 1 <= len(data["extracts"]) <= 4
+    assert "nearest" not in data
+
+
+def test_top_k_caps_the_extracts(built):
+    corpus, index = built
+    result = qa("ask", FORO, "--json", "--min-score", "0", "-k", "1", *where(corpus, index))
+    assert result.exit_code == 0
+    assert len(json.loads(result.stdout)["extracts"]) == 1
+
+
+def test_filters_keep_only_matching_documents(built):
+    corpus, index = built
+    since = qa("ask", FORO, "--json", "--min-score", "0", "--since", "2026-01-15", *where(corpus, index))
+    assert since.exit_code == 0
+    assert {e["date"] for e in json.loads(since.stdout)["extracts"]} == {"2026-01-17"}
+    cnn = qa("ask", FORO, "--json", "--min-score", "0", "--source", "cnn", *where(corpus, index))
+    assert {e["publisher"] for e in json.loads(cnn.stdout)["extracts"]} == {"CNN"}
+    until = qa("ask", FORO, "--json", "--min-score", "0", "--until", "2020-01-01", *where(corpus, index))
+    assert (until.exit_code, json.loads(until.stdout)["extracts"]) == (1, [])
+
+
+def test_ask_reads_one_question_per_stdin_line_and_prints_json_lines_in_order(built):
+    corpus, index = built
+    result = qa("ask", "-", "--json", *where(corpus, index), *FAKE, input=f"{FORO}\n\n   \n{ABSENT}\n")
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    for line, question in zip(lines, (FORO, ABSENT)):
+        check_json_answer(json.loads(line), corpus, question)
+    loaded = api.open_index(index)
+    # the default --min-score is the library's
+    expected = [json.loads(json.dumps(api.answer_dict(api.ask(loaded, q)))) for q in (FORO, ABSENT)]
+    assert list(map(json.loads, lines)) == expected
+    assert result.exit_code == (0 if all(e["answered"] for e in expected) else 1)
+
+
+@pytest.mark.parametrize("min_score, code", [("0", 0), ("1", 1)])
+def test_a_batch_exits_0_only_when_every_question_is_answered(built, min_score, code):
+    corpus, index = built
+    result = qa("ask", "-", "--json", "--min-score", min_score, *where(corpus, index), input=f"{FORO}\n{ABSENT}\n")
+    assert result.exit_code == code
+    assert [json.loads(line)["answered"] for line in result.stdout.splitlines()] == [code == 0] * 2
+
+
+def test_ask_stdin_batch_text_heads_each_answer_with_its_question(built):
+    corpus, index = built
+    result = qa("ask", "-", "--min-score", "0", *where(corpus, index), input=f"  {ABSENT}  \r\n{FORO}\n")
+    assert result.exit_code == 0, result.stderr
+    assert [line for line in result.stdout.splitlines() if line.startswith("Q: ")] == [f"Q: {ABSENT}", f"Q: {FORO}"]
+    loaded = api.open_index(index)
+    expected = [f"Q: {q}\n" + expected_text(api.ask(loaded, q, min_score=0.0)) for q in (ABSENT, FORO)]
+    assert result.stdout == "".join(expected)
+
+
+def test_an_unanswered_question_exits_1_with_the_default_min_score(built):
+    corpus, index = built
+    result = qa("ask", ABSENT, "--source", "no such publisher", *where(corpus, index), *FAKE)
+    assert result.exit_code == 1
+    assert result.stdout == f"The documents do not answer this question: {ABSENT}\n{HINT}\n\n"
+
+
+def test_a_min_score_nothing_reaches_exits_1_and_json_says_unanswered(built):
+    corpus, index = built
+    result = qa("ask", FORO, "--json", "--min-score", "1", *where(corpus, index))
+    assert result.exit_code == 1
+    assert json.loads(result.stdout) == {"question": FORO, "answered": False, "extracts": []}
+
+
+def test_control_characters_in_the_question_are_shown_escaped(built):
+    corpus, index = built
+    result = qa("ask", "\x1b[2Jchocolate cake?", "--min-score", "1", *where(corpus, index))
+    assert result.exit_code == 1
+    assert result.stdout == f"The documents do not answer this question: \\x1b[2Jchocolate cake?\n{HINT}\n\n"
+
+
+# exit 2: usage, corpus and index errors
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_an_empty_question_exits_2(built, question):
+    corpus, index = built
+    result = qa("ask", question, *where(corpus, index))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: the question is empty")
+
+
+def test_empty_stdin_exits_2(built):
+    corpus, index = built
+    result = qa("ask", "-", *where(corpus, index), input="\n   \n")
+    assert result.exit_code == 2
+    assert result.stderr == "error: no question on stdin (one question per line)\n"
+
+
+@pytest.mark.parametrize("flag, value", [("--since", "2026-13-01"), ("--since", "yesterday"), ("--until", "2026/01/05"),
+                                         ("--since", "2026-02-30")])
+def test_a_bad_date_exits_2_and_names_the_flag(built, flag, value):
+    corpus, index = built
+    result = qa("ask", FORO, flag, value, *where(corpus, index))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr == f"error: {flag} takes a date as YYYY-MM-DD, not {value!r}\n"
+
+
+@pytest.mark.parametrize("args", [("-k", "0"), ("--min-score", "1.5"), ("--min-score", "-0.1")])
+def test_out_of_range_options_are_usage_errors(built, args):
+    corpus, index = built
+    result = qa("ask", FORO, *args, *where(corpus, index))
+    assert result.exit_code == 2
+    assert args[0] in result.stderr
+
+
+def test_ask_with_a_missing_corpus_and_no_index_exits_2(tmp_path, fake_encoder):
+    result = qa("ask", FORO, *where(tmp_path / "nowhere", tmp_path / "index"), *FAKE)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.endswith(f"error: corpus folder {tmp_path / 'nowhere'} does not exist\n")
+
+
+def test_index_build_with_a_missing_corpus_exits_2(tmp_path, fake_encoder):
+    result = qa("index", "build", *where(tmp_path / "nowhere", tmp_path / "index"), *FAKE)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: corpus folder {tmp_path / 'nowhere'} does not exist\n"
+
+
+def test_a_corpus_of_unreadable_files_exits_2(tmp_path, fake_encoder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "image.md").write_bytes(b"\x89PNG\x00\x00")
+    for command in (("index", "build"), ("ask", FORO)):
+        result = qa(*command, *where(corpus, tmp_path / "index"), *FAKE)
+        assert result.exit_code == 2, command
+        assert result.stderr.endswith(f"error: no readable .txt or .md document in {corpus}\n")
+    assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_unreadable_files_are_skipped_with_one_warning_each(seed_corpus, tmp_path, fake_encoder):
+    (seed_corpus / "empty.txt").write_bytes(b"")
+    (seed_corpus / "sub").mkdir()
+    (seed_corpus / "sub" / "scan.md").write_bytes(b"%PDF\x00\x01")
+    (seed_corpus / "latin1.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    result = qa("index", "build", *where(seed_corpus, tmp_path / "index"), *FAKE)
+    assert result.exit_code == 0
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert warnings == ["warning: skipped empty.txt: is empty", "warning: skipped latin1.txt: is not valid UTF-8",
+                        "warning: skipped sub/scan.md: looks binary"]
+    assert result.stdout.startswith("indexed 5 documents, ")
+
+
+# a missing index is built first
+
+def test_ask_builds_a_missing_index_first_then_answers(seed_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "fresh-index"
+    (seed_corpus / "empty.md").write_bytes(b"\n")
+    result = qa("ask", FORO, "--json", "--min-score", "0", *where(seed_corpus, index), *FAKE)
+    assert result.exit_code == 0, result.stderr
+    stderr = result.stderr.splitlines()
+    assert stderr[0] == f"no index at {index} yet; building it from {seed_corpus}"
+    assert "reading 5/5" in stderr and "writing 1/1" in stderr
+    assert any(re.fullmatch(r"embedding (\d+)/\1", line) for line in stderr)
+    assert "warning: skipped empty.md: is empty" in stderr
+    check_json_answer(json.loads(result.stdout), seed_corpus, FORO)
+    assert (index / "CURRENT").is_file()
+    assert fake_encoder.calls > 0
+
+
+# index build / status, environment variables
+
+def test_index_build_prints_the_one_line_summary(seed_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "index"
+    result = qa("index", "build", *where(seed_corpus, index), *FAKE)
+    assert result.exit_code == 0, result.stderr
+    match = re.fullmatch(r"indexed 5 documents, (\d+) chunks in \d+\.\d s -> (.+)\n", result.stdout)
+    assert match and match.group(2) == str(index)
+    assert int(match.group(1)) == len(api.open_index(index).chunks) > 0
+
+
+def test_index_status_reports_the_holding_and_later_corpus_changes(built):
+    corpus, index = built
+    chunks = len(api.open_index(index).chunks)
+    before = qa("index", "status", *where(corpus, index))
+    assert before.exit_code == 0
+    lines = before.stdout.splitlines()
+    assert lines[0] == f"index     {index}"
+    assert lines[2] == f"model     {FakeEncoder.name} ({FakeEncoder.dim} dimensions, flat)"
+    assert lines[3] == f"holds     5 documents, {chunks} chunks"
+    assert lines[4] == f"corpus    {corpus} unchanged since the build"
+
+    (corpus / "new.md").write_text("Venezuela freed more prisoners on Friday.\n", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")  # unreadable: not counted as added
+    after = qa("index", "status", *where(corpus, index))
+    assert after.exit_code == 0
+    assert after.stdout.splitlines()[4] == ("corpus    changed since the build: 1 added (new.md), 0 changed, "
+                                            "0 removed; run: qa index update")
+
+    asked = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
+    assert ("warning: the corpus changed since the index was built (1 added, 0 changed, 0 removed); "
+            "run: qa index update") in asked.stderr.splitlines()
+
+
+def test_index_status_without_an_index_exits_1(tmp_path):
+    result = qa("index", "status", *where(tmp_path, tmp_path / "index"))
+    assert result.exit_code == 1
+    assert result.stdout == f"no index at {tmp_path / 'index'}; build one with: qa index build\n"
+
+
+def test_qa_corpus_and_qa_index_are_honoured(seed_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "env-index"
+    env = {"QA_CORPUS": str(seed_corpus), "QA_INDEX": str(index)}
+    built = qa("index", "build", *FAKE, env=env)
+    assert built.exit_code == 0, built.stderr
+    assert built.stdout.endswith(f" -> {index}\n") and (index / "CURRENT").is_file()
+    status = qa("index", "status", env=env)
+    assert status.stdout.splitlines()[0] == f"index     {index}"
+    assert f"corpus    {seed_corpus} unchanged since the build" in status.stdout
+    asked = qa("ask", FORO, "--json", "--min-score", "0", env=env)
+    assert asked.exit_code == 0
+    check_json_answer(json.loads(asked.stdout), seed_corpus, FORO)
+    # a flag beats the variable
+    elsewhere = qa("index", "status", "--index", tmp_path / "other", env=env)
+    assert elsewhere.exit_code == 1 and str(tmp_path / "other") in elsewhere.stdout
+
+
+def test_without_flags_or_variables_corpus_and_index_are_in_the_working_folder(seed_corpus, tmp_path, fake_encoder):
+    assert seed_corpus == tmp_path / "corpus"  # the working folder is tmp_path
+    result = qa("index", "build", *FAKE)
+    assert result.exit_code == 0
+    assert result.stdout.endswith(" -> index\n") and (tmp_path / "index" / "CURRENT").is_file()
+
+
+@pytest.mark.parametrize("command", [["index", "build"], ["index", "update"], ["ask", "Who?"]])
+def test_an_index_path_that_is_a_file_exits_2(seed_corpus, tmp_path, fake_encoder, command):
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("mine", encoding="utf-8")
+    result = qa(*command, "--corpus", str(seed_corpus), "--index", str(a_file), *FAKE)
+    assert result.exit_code == 2
+    assert f"error: index path {a_file} is not a folder" in result.stderr
+    assert a_file.read_text(encoding="utf-8") == "mine"

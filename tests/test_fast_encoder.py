@@ -1,0 +1,145 @@
+"""The ONNX query encoder against sentence-transformers, the obvious path it replaces."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import sys
+
+import numpy as np
+import pytest
+
+from qa import api, store
+from qa.fast_encoder import INFO_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, load_fast_encoder, preload
+
+sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "scripts"))
+from make_corpus import seed_sentences  # noqa: E402
+
+NON_ASCII = [
+    "café au lait", "naïve façade", "Ünïcödé tëxt", "Straße und Maß", "北京欢迎你", "東京は晴れです", "서울의 날씨",
+    "Привет, мир!", "Καλημέρα κόσμε", "مرحبا بالعالم", "שלום עולם", "नमस्ते दुनिया", "สวัสดีชาวโลก",
+    "emoji 🙂🚀🎉 and text", "👍", "e\u0301 combining accent", "zero\u200bwidth\u200djoiner", "\u202eright to left",
+    "“curly quotes” and ‘single’ — dashes – too…", "½ ¾ ² ³ µ °C €100 £5 ¥300", "ﬁ ligature ﬂ", "Ⅻ Roman ⅻ",
+    "tab\tseparated\tvalues", "line\nbreaks\r\nhere", "ÀÉÎÕÜ àéîõü çÇ ñÑ", "Ærøskøbing på Ærø",
+]
+EMPTY_ISH = [" ", ".", "", "\n", "\t", "  \n  ", "?", "!?", "—", "a", "I", "...", "()", "[CLS]", "[SEP] [PAD]", "0"]
+
+
+def varied_texts(index_folder) -> list[str]:
+    rng = random.Random(7)
+    sentences = seed_sentences()
+    chunks = [json.loads(line) for line in (index_folder / "chunks.jsonl").open(encoding="utf-8")]
+    documents = {json.loads(line)["doc_id"]: json.loads(line)["text"] for line in (index_folder / "documents.jsonl").open(encoding="utf-8")}
+    chunk_texts = [documents[c["doc_id"]][c["start"] : c["end"]] for c in chunks]
+    words = sorted({w for s in sentences for w in s.split()})
+    long = [" ".join(rng.sample(sentences, rng.randint(12, 40))) for _ in range(30)]  # far past 256 tokens
+    alphabet = "abcdefghijklmnopqrstuvwxyz ABCXYZ 0123456789 .,;:!?'\"()-–— éüñßø 中文 ру 🙂\t\n"
+    soup = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120))) for _ in range(60)]
+    return sentences + chunk_texts + rng.sample(words, 120) + long + soup + NON_ASCII + EMPTY_ISH
+
+
+@pytest.fixture(scope="module")
+def reference():
+    from qa.encoders import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder()
+
+
+def _live(index):
+    folder, _manifest = store.open_version(index)
+    return folder
+
+
+@pytest.mark.model
+def test_build_stores_the_encoder(real_index):
+    folder = _live(real_index[1])
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    info = json.loads((folder / "encoder" / INFO_FILE).read_text(encoding="utf-8"))
+    assert info["name"] == manifest["model"]["name"] == "all-MiniLM-L6-v2"
+    assert (info["dim"], info["max_seq_length"], info["pooling"]) == (384, 256, "mean")
+    assert (folder / "encoder" / MODEL_FILE).stat().st_size > 1_000_000
+    assert (folder / "encoder" / TOKENIZER_FILE).is_file()
+    assert {f"encoder/{n}" for n in (INFO_FILE, MODEL_FILE, TOKENIZER_FILE)} <= set(manifest["files"])  # checksummed
+
+
+@pytest.mark.model
+def test_matches_sentence_transformers(real_index, reference):
+    folder = _live(real_index[1])
+    texts = varied_texts(folder)
+    assert len(texts) >= 500
+    fast = load_fast_encoder(folder / "encoder", "all-MiniLM-L6-v2")
+    assert isinstance(fast, OnnxEncoder) and (fast.name, fast.dim) == (reference.name, reference.dim)
+    done = []
+    got = fast.encode(texts, progress=done.append)
+    want = reference.encode(texts)
+    assert got.dtype == np.float32 and got.shape == (len(texts), 384) and sum(done) == len(texts)
+    assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
+    cosine = (got * want).sum(axis=1)
+    worst = int(np.argmin(cosine))
+    assert cosine.min() >= 0.9999, (cosine.min(), texts[worst][:80])
+    # a text's vector does not depend on the batch it is padded with
+    alone = np.stack([fast.encode([t])[0] for t in texts[:: len(texts) // 20]])
+    assert np.allclose(alone, got[:: len(texts) // 20], atol=1e-5)
+
+
+@pytest.mark.model
+def test_query_path_falls_back_with_a_note(real_index, tmp_path, capsys):
+    corpus, original = real_index
+    copy = tmp_path / "index"
+    shutil.copytree(original, copy, ignore=shutil.ignore_patterns(".lock"))
+    folder = _live(copy)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    shutil.rmtree(folder / "encoder")
+    (folder / "manifest.json").unlink()
+    store.write_manifest(folder, {k: v for k, v in manifest.items() if k not in ("format", "format_version", "files", "checksum")})
+
+    question = "How many prisoners were freed?"
+    fast_answer = api.ask(api.open_index(original), question)
+    capsys.readouterr()
+    slow = api.open_index(copy)
+    slow_answer = api.ask(slow, question)
+    err = capsys.readouterr().err
+    notes = [line for line in err.splitlines() if line.startswith("note:")]
+    assert len(notes) == 1 and "sentence-transformers" in notes[0]
+    assert type(slow.query_encoder()).__name__ == "SentenceTransformerEncoder"
+    assert [e.quote for e in slow_answer.extracts] == [e.quote for e in fast_answer.extracts]
+
+
+@pytest.mark.model
+def test_update_reuses_the_encoder_files(real_index, tmp_path):
+    corpus, original = real_index
+    copy, edited = tmp_path / "index", tmp_path / "corpus"
+    shutil.copytree(original, copy, ignore=shutil.ignore_patterns(".lock"))
+    shutil.copytree(corpus, edited)
+    first = sorted(edited.glob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nThe ferry to the island was cancelled on Sunday.\n", encoding="utf-8")
+    before = _live(copy) / "encoder" / MODEL_FILE
+    report = api.update(edited, copy)
+    after = _live(copy) / "encoder" / MODEL_FILE
+    assert report.changed == (first.name,) and after != before
+    assert after.stat().st_ino == before.stat().st_ino  # hard-linked, not exported again
+
+
+@pytest.mark.model
+def test_preload_hands_over_the_same_encoder(real_index):
+    index = real_index[1]
+    preload(index)
+    loaded = api.open_index(index)
+    first = loaded.query_encoder()
+    assert isinstance(first, OnnxEncoder)
+    again = api.open_index(index).query_encoder()
+    assert again is not first  # a preload is used once
+
+
+def test_missing_or_foreign_folder_gives_none(tmp_path):
+    assert load_fast_encoder(tmp_path / "nothing", "all-MiniLM-L6-v2") is None
+    folder = tmp_path / "encoder"
+    folder.mkdir()
+    (folder / INFO_FILE).write_text(json.dumps({"format_version": 1, "name": "other-model", "dim": 8, "max_seq_length": 16,
+                                                "pooling": "mean", "pad_id": 0, "pad_token": "[PAD]"}), encoding="utf-8")
+    assert load_fast_encoder(folder, "all-MiniLM-L6-v2") is None
+    assert load_fast_encoder(folder, "other-model") is None  # model.onnx and tokenizer.json are missing
+    (folder / INFO_FILE).write_text("{not json", encoding="utf-8")
+    assert load_fast_encoder(folder, "other-model") is None
+    preload(tmp_path / "no-index")  # nothing to load, nothing started
