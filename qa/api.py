@@ -5,7 +5,6 @@ Nothing here imports typer, textual or rich; heavy libraries load on first use.
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -14,20 +13,13 @@ from qa import store
 from qa.build import Progress, build_index
 from qa.errors import QAError
 from qa.index import Index, load_index
+from qa.paths import default_paths
 from qa.records import Answer, BuildReport, CorpusDiff, Filters
 
 __all__ = ["Answer", "BuildReport", "Filters", "Index", "Status", "answer_dict", "ask", "build", "default_paths",
            "open_index", "status", "update"]
 
 MIN_SCORE = _answer.MIN_SCORE
-
-
-def default_paths(corpus: Path | None = None, index: Path | None = None) -> tuple[Path, Path]:
-    """--corpus/--index, else QA_CORPUS/QA_INDEX, else ./corpus and ./index."""
-    return (
-        corpus or Path(os.environ.get("QA_CORPUS") or "corpus"),
-        index or Path(os.environ.get("QA_INDEX") or "index"),
-    )
 
 
 def build(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",

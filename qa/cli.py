@@ -24,7 +24,7 @@ app.add_typer(index_app, name="index")
 CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Folder of .txt/.md documents (default: $QA_CORPUS or ./corpus).", show_default=False)]
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (default: $QA_INDEX or ./index).", show_default=False)]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model folder or name (default: the bundled all-MiniLM-L6-v2).", show_default=False)]
-IndexTypeOpt = Annotated[str, typer.Option("--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 200,000 chunks, else hnsw).")]
+IndexTypeOpt = Annotated[str, typer.Option("--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
 
 
 
@@ -72,7 +72,7 @@ def _names(paths: tuple[str, ...], most: int = 3) -> str:
 @index_app.command("build")
 def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
     """Rebuild the whole index from the corpus (every chunk is embedded again)."""
-    from qa.api import default_paths
+    from qa.paths import default_paths
     from qa.errors import QAError
 
     corpus, index = default_paths(corpus, index)
@@ -86,7 +86,7 @@ def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOp
 @index_app.command("update")
 def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
     """Bring the index up to date: embed only new and changed chunks, drop removed documents."""
-    from qa.api import default_paths
+    from qa.paths import default_paths
     from qa.errors import QAError
 
     corpus, index = default_paths(corpus, index)
@@ -103,7 +103,8 @@ def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelO
 @index_app.command("status")
 def index_status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Show what the index holds and whether the corpus changed since it was built."""
-    from qa.api import default_paths, status
+    from qa.api import status
+    from qa.paths import default_paths
     from qa.errors import QAError
 
     corpus, index = default_paths(corpus, index)
@@ -157,9 +158,10 @@ def ask(
     """Answer a question with quoted extracts from the documents (built index first if there is none)."""
     from qa import api, store
     from qa.errors import QAError
+    from qa.paths import default_paths
     from qa.records import Filters
 
-    corpus, index = api.default_paths(corpus, index)
+    corpus, index = default_paths(corpus, index)
     try:
         filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
         questions = _questions(question)
@@ -218,7 +220,7 @@ def _questions(question: str) -> list[str]:
 @app.command()
 def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None) -> None:
     """Open the full-screen chat over the documents."""
-    from qa.api import default_paths
+    from qa.paths import default_paths
     from qa.tui.app import make_app
 
     corpus, index = default_paths(corpus, index)
@@ -230,15 +232,16 @@ def _preload_encoder(args: list[str]) -> None:
     (typer's parsing alone takes ~0.15 s). A wrong guess at --index only wastes that work."""
     if any(a in ("--model", "--help") or a.startswith("--model=") for a in args):
         return
-    index = os.environ.get("QA_INDEX") or "index"  # api.default_paths' rule
+    from qa.fast_encoder import preload
+    from qa.paths import default_paths
+
+    given = None
     for i, arg in enumerate(args):
         if arg == "--index" and i + 1 < len(args):
-            index = args[i + 1]
+            given = Path(args[i + 1])
         elif arg.startswith("--index="):
-            index = arg.split("=", 1)[1]
-    from qa.fast_encoder import preload
-
-    preload(Path(index))
+            given = Path(arg.split("=", 1)[1])
+    preload(default_paths(None, given)[1])
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 INDEX_TYPES = ("auto", "flat", "hnsw", "ivf")
-HNSW_FROM = 200_000  # below this many vectors exact search is fast enough
+HNSW_FROM = 50_000  # from here exact search costs more than ~5 ms a question
 # Tuned with scripts/bench.py on 1,000,000 vectors built from real MiniLM embeddings:
 # recall@10 >= 0.95 against exact search in a few milliseconds per query on 2 cores.
 HNSW_M = 32

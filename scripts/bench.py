@@ -372,22 +372,12 @@ def windows(work: Path, encoder_folder: Path, count: int = 20_000):
     return vectors
 
 
-def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float = 0.2) -> None:
-    """Approximate indexes over vectors with the structure of real embeddings.
-
-    Each vector is a real MiniLM chunk embedding of the big corpus, moved a random
-    part (up to `pull`) of the way towards another real one, plus a small random
-    perturbation (norm `noise`), normalised: clusters and directions as in real
-    text, without the exact ties of copies. The "(Item n-m.)" chunks, all nearly
-    the same vector, are left out of the bases.
-    """
-    import faiss
+def _bases(work: Path, folder: Path):
+    """Distinct real chunk embeddings of the big index (not the "(Item n-m.)" markers) and word windows."""
     import numpy as np
 
-    from qa import store, vectors
-    from qa.fast_encoder import load_fast_encoder
+    from qa import vectors
 
-    folder, _ = store.open_version(index)
     stored = vectors.all_vectors(vectors.load(folder / "vectors.faiss"))
     documents = {}
     with open(folder / "documents.jsonl", encoding="utf-8") as fh:
@@ -400,8 +390,28 @@ def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float
             c = json.loads(line)
             if not documents[c["doc_id"]][c["start"] : c["end"]].startswith("(Item"):
                 keep.append(i)
-    base = np.vstack([np.unique(stored[keep], axis=0), windows(work, folder / "encoder")])
-    del stored, documents
+    return np.vstack([np.unique(stored[keep], axis=0), windows(work, folder / "encoder")])
+
+
+def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float = 0.2) -> None:
+    """Approximate indexes over vectors with the structure of real embeddings.
+
+    Each vector is a real MiniLM embedding (see _bases) moved a random part (up to
+    `pull`) of the way towards another real one, plus a small random perturbation
+    (norm `noise`), normalised: clusters and directions as in real text, without
+    the exact ties of copies.
+    """
+    import faiss
+    import numpy as np
+
+    from qa import store, vectors
+    from qa.fast_encoder import load_fast_encoder
+
+    folder, _ = store.open_version(index)
+    cached = work / "million-bases.npy"  # made once: each run's update changes the big index a little
+    if not cached.is_file():
+        np.save(cached, _bases(work, folder))
+    base = np.load(cached)
     dim = base.shape[1]
     rng = np.random.default_rng(0)
     say(f"{count} vectors from {len(base)} real embeddings: distinct chunks and word windows (pull {pull}, noise {noise})")
