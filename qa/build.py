@@ -138,7 +138,7 @@ def build_index(
             todo.setdefault(keys[i], i)
         embedded = np.zeros((0, 0), dtype=np.float32)
         if todo:
-            encoder = encoder or load_encoder(model)
+            encoder = encoder or _embedder(folder, old_manifest, model, model_name)
             done = 0
 
             def step(n: int) -> None:
@@ -217,6 +217,19 @@ def _live_model(root: Path) -> str | None:
         return store.open_version(root, verify=False)[1]["model"]["name"]
     except (QAError, KeyError, TypeError):
         return None
+
+
+def _embedder(folder: Path | None, manifest: dict, model: str | None, model_name: str) -> Encoder:
+    """For an update, the live version's ONNX export of the same model, which needs no torch (seconds
+    of start-up that would dwarf embedding a few new chunks); otherwise the model itself. The two
+    agree to cosine >= 0.9999 (tests/test_fast_encoder.py)."""
+    if folder is not None and manifest.get("model", {}).get("name") == model_name and _intact(folder, manifest, "encoder/"):
+        from qa.fast_encoder import load_fast_encoder
+
+        fast = load_fast_encoder(folder / "encoder", model_name, threads=os.cpu_count() or 2)
+        if fast is not None:
+            return fast
+    return load_encoder(model)
 
 
 def _lexicon(root: Path, model_name: str, texts: list[str], encoder: Encoder | None, model: str | None,

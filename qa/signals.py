@@ -19,7 +19,7 @@ import numpy as np
 
 from qa import vectors
 from qa.index import Index
-from qa.lexicon import MATCH, words_of
+from qa.lexicon import words_of
 from qa.records import Filters
 
 DENSE_K = 20

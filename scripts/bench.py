@@ -171,31 +171,18 @@ def chunk_texts(corpus: Path) -> list[str]:
 def spliced_corpus(folder: Path, docs: int) -> Path:
     """Documents of distinct sentences, each spliced from two seed sentences (cached).
 
-    make_corpus.py repeats whole seed sentences, so most of its chunks are duplicates
-    or one-line "(Item n-m.)" markers, which a build embeds once or almost for free;
-    this corpus has chunks of realistic length that are all different.
+    make_corpus.py's default repeats whole seed sentences, so most of its chunks are
+    duplicates or one-line "(Item n-m.)" markers, which a build embeds once or almost
+    for free; this corpus has chunks of realistic length that are all different.
     """
-    import random
-
-    from make_corpus import seed_sentences
+    from make_corpus import generate
 
     stamp = folder / ".generated.json"
-    if stamp.is_file() and json.loads(stamp.read_text()) == {"docs": docs}:
+    if stamp.is_file() and json.loads(stamp.read_text()) == {"docs": docs, "distinct": True}:
         return folder
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    rng = random.Random(3)
-    words = [s.rstrip(".").split() for s in seed_sentences() if len(s.split()) >= 6]
-
-    def sentence() -> str:
-        a, b = rng.sample(words, 2)
-        cut_a, cut_b = rng.randint(3, len(a) - 1), rng.randint(1, len(b) - 3)
-        return " ".join(a[:cut_a] + b[cut_b:]) + "."
-
-    for i in range(docs):
-        paragraphs = [" ".join(sentence() for _ in range(rng.randint(2, 4))) for _ in range(8)]
-        (folder / f"doc_{i:05d}.txt").write_text(f"Spliced report {i}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    stamp.write_text(json.dumps({"docs": docs}))
+    generate(folder, docs, seed=3, distinct=True)
+    stamp.write_text(json.dumps({"docs": docs, "distinct": True}))
     return folder
 
 

@@ -38,20 +38,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=2000, help="how many documents to generate")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--repeated", action="store_true",
+                        help="reuse whole seed sentences across documents (most chunks repeat, so a full build is cheap)")
     args = parser.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="qa-bench-"))
     corpus, index = work / "corpus", work / "index"
     shutil.rmtree(corpus, ignore_errors=True)
     shutil.rmtree(index, ignore_errors=True)
-    generate(corpus, args.docs)
-    rng, sentences = random.Random(1), seed_sentences()
+    generate(corpus, args.docs, distinct=not args.repeated)
+    rng, sentences = random.Random(1), [s for s in seed_sentences() if len(s.split()) >= 6]
     print(f"corpus: {args.docs} documents in {corpus}")
 
     steps = [("full build", "build", lambda: None)]
     steps.append(("update, no change", "update", lambda: None))
     steps.append(("update, one document added", "update",
-                  lambda: (corpus / "added.txt").write_text(make_document(rng, sentences, 10**6), encoding="utf-8")))
+                  lambda: (corpus / "added.txt").write_text(make_document(rng, sentences, 10**6, distinct=not args.repeated), encoding="utf-8")))
 
     def change_one() -> None:
         path = corpus / "gen_000007.txt"
