@@ -149,7 +149,7 @@ def ask(
     question: Annotated[str, typer.Argument(help="The question, or - to read one question per line from stdin.")],
     top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, help="How many extracts to show at most.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question instead of text.")] = False,
-    min_score: Annotated[Optional[float], typer.Option("--min-score", min=0.0, max=1.0, help="Confidence an extract needs to be shown (0-1; default 0.5). Lower it to see weaker matches.", show_default=False)] = None,
+    min_score: Annotated[Optional[float], typer.Option("--min-score", min=0.0, max=1.0, help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.", show_default=False)] = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Only documents whose publisher or path contains this text.", show_default=False)] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only documents dated on or after this day (YYYY-MM-DD).", show_default=False)] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Only documents dated on or before this day (YYYY-MM-DD).", show_default=False)] = None,
