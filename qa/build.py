@@ -45,7 +45,8 @@ def read_corpus(corpus: Path) -> tuple[list[LoadedDocument], list[Skipped]]:
         result = read_document(path, corpus)
         (skipped if isinstance(result, Skipped) else loaded).append(result)
     if not loaded:
-        raise QAError(f"no readable .txt or .md document in {corpus}")
+        why = "; ".join(f"{s.path} {s.reason}" for s in skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        raise QAError(f"no readable .txt or .md document in {corpus}" + (f" (skipped: {why})" if skipped else ""))
     return loaded, skipped
 
 

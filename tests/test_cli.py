@@ -238,7 +238,8 @@ def test_a_corpus_of_unreadable_files_exits_2(tmp_path, fake_encoder):
     for command in (("index", "build"), ("ask", FORO)):
         result = qa(*command, *where(corpus, tmp_path / "index"), *FAKE)
         assert result.exit_code == 2, command
-        assert result.stderr.endswith(f"error: no readable .txt or .md document in {corpus}\n")
+        assert result.stderr.endswith(f"error: no readable .txt or .md document in {corpus} "
+                                      "(skipped: empty.txt is empty; image.md looks binary)\n")
     assert not (tmp_path / "index" / "CURRENT").exists()
 
 
