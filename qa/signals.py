@@ -129,6 +129,11 @@ def date_match(question: str, documents) -> np.ndarray:
     return out
 
 
+def _date_match_rows(question: str, index: Index, rows: np.ndarray) -> np.ndarray:
+    docs, inverse = np.unique(index.answer_doc[rows], return_inverse=True)
+    return date_match(question, [index.documents[n] for n in docs])[inverse]
+
+
 def _allowed_documents(index: Index, filters: Filters) -> np.ndarray | None:
     if not filters.active:
         return None
@@ -227,7 +232,7 @@ def candidates(index: Index, question: str, filters: Filters = Filters()) -> lis
         "unfilled": (1.0 - cue) if asked is not None else np.zeros(len(rows)),
         "dense_rr": ranks(cos[at_row]),
         "lexical_rr": np.where(lex > 0, ranks(lex), 0.0),
-        "date_match": date_match(question, index.documents)[index.answer_doc[rows]],
+        "date_match": _date_match_rows(question, index, rows),
     }
     matrix = np.column_stack([columns[name] for name in FEATURES])
     z = WEIGHTS["bias"] + matrix @ np.asarray([WEIGHTS[name] for name in FEATURES])
