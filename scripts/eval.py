@@ -16,6 +16,7 @@ import argparse
 import json
 import sys
 import tempfile
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +27,16 @@ from qa import answer, api, signals  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval.jsonl"
 DENSE_ONLY_THRESHOLD = 0.35  # baseline refusal: best chunk cosine below this
+
+
+@contextmanager
+def opened_index(root: Path | None, corpus: Path = ROOT / "corpus"):
+    """The index at `root`, or one built from `corpus` in a temporary folder for the duration."""
+    with tempfile.TemporaryDirectory() as tmp:
+        if root is None:
+            root = Path(tmp) / "index"
+            api.build(corpus, root)
+        yield api.open_index(root)
 
 
 def load_questions(path: Path = EVAL) -> list[dict]:
@@ -100,12 +111,7 @@ def main() -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss and wrong answer")
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = args.index
-        if root is None:
-            root = Path(tmp) / "index"
-            api.build(args.corpus, root)
-        index = api.open_index(root)
+    with opened_index(args.index, args.corpus) as index:
         questions = load_questions()
         splits = {"train": ["train"], "heldout": ["heldout"], "both": ["train", "heldout"], "all": ["all"]}[args.split]
         print(f"{'system':<8} {'split':<8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +24,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa import answer, api, signals  # noqa: E402
-from scripts.eval import load_questions  # noqa: E402
+from qa import answer, signals  # noqa: E402
+from scripts.eval import load_questions, opened_index  # noqa: E402
 
 
 def _contains(q: dict, quote: str) -> int:
@@ -90,12 +89,10 @@ def calibration_examples(index, questions):
     xs, ys, answerable = [], [], []
     for q in questions:
         ranked = signals.candidates(index, q["question"])
-        by_row = {c.row: c for c in ranked}
+        # with nothing chosen yet, MMR picks the most relevant candidate: the top extract is ranked[0]'s
         result = answer.select(index, q["question"], ranked, top_k=1, min_score=0.0, score=lambda c: c.relevance)
         for e in result.extracts:
-            best = next(c for c in ranked if int(index.answer_start[c.row]) == e.start + e.highlight.start
-                        and index.documents[int(index.answer_doc[c.row])].doc_id == e.doc_id)
-            xs.append(answer.calibration_features(by_row[best.row]))
+            xs.append(answer.calibration_features(ranked[0]))
             ys.append(_contains(q, e.quote))
             answerable.append(q["answerable"])
     return np.asarray(xs), np.asarray(ys), np.asarray(answerable)
@@ -126,12 +123,7 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (calibration)")
     parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty of the listwise relevance model")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        root = args.index
-        if root is None:
-            root = Path(tmp) / "index"
-            api.build(ROOT / "corpus", root)
-        index = api.open_index(root)
+    with opened_index(args.index) as index:
         train = [q for q in load_questions() if q["split"] == "train"]
         groups = relevance_examples(index, train)
         signals.WEIGHTS = fit_listwise(groups, signals.FEATURES, args.l2)
