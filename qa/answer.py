@@ -22,14 +22,14 @@ from qa.records import Answer, Extract, Filters, Highlight, Source
 from qa.sentences import line_of
 from qa.signals import Candidate, candidates
 
-MIN_SCORE = 0.319
+MIN_SCORE = 0.378
 DUPLICATE = 0.6  # word-set Jaccard at which two sentences say the same thing
 MMR_LAMBDA = 0.6
 MMR_POOL = 30  # the most relevant candidates that compete for each slot
 NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best sentence's relevance
 
 CALIBRATION_FEATURES = ("relevance_logit", "dense", "coverage", "soft", "unfilled", "missing", "unmatched")
-CALIBRATION = {'bias': -0.643, 'relevance_logit': 1.002, 'dense': -0.303, 'coverage': 0.16, 'soft': 0.13, 'unfilled': -0.787, 'missing': -0.114, 'unmatched': 0.123}
+CALIBRATION = {'bias': -0.296, 'relevance_logit': 0.783, 'dense': -0.119}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ANAPHOR = re.compile(
@@ -45,8 +45,10 @@ def calibration_features(c: Candidate) -> tuple[float, ...]:
 
 
 def calibrated(c: Candidate, weights: dict[str, float] | None = None) -> float:
+    """The calibrated score; a feature without a weight is not used (scripts/fit.py keeps the set
+    that generalises best)."""
     weights = weights or CALIBRATION
-    z = weights["bias"] + sum(weights[n] * v for n, v in zip(CALIBRATION_FEATURES, calibration_features(c)))
+    z = weights["bias"] + sum(weights.get(n, 0.0) * v for n, v in zip(CALIBRATION_FEATURES, calibration_features(c)))
     return 1.0 / (1.0 + math.exp(-z))
 
 

@@ -24,6 +24,8 @@ app.add_typer(index_app, name="index")
 CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Folder of .txt/.md documents (default: $QA_CORPUS or ./corpus).", show_default=False)]
 IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (default: $QA_INDEX or ./index).", show_default=False)]
 ModelOpt = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model folder or name (default: the bundled all-MiniLM-L6-v2).", show_default=False)]
+TopKOpt = Annotated[int, typer.Option("-k", "--top-k", min=1, help="How many extracts to show at most.")]
+MinScoreOpt = Annotated[Optional[float], typer.Option("--min-score", min=0.0, max=1.0, help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.", show_default=False)]
 IndexTypeOpt = Annotated[str, typer.Option("--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
 
 
@@ -147,9 +149,9 @@ def _render(answer, color: bool) -> str:
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, or - to read one question per line from stdin.")],
-    top_k: Annotated[int, typer.Option("-k", "--top-k", min=1, help="How many extracts to show at most.")] = 3,
+    top_k: TopKOpt = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question instead of text.")] = False,
-    min_score: Annotated[Optional[float], typer.Option("--min-score", min=0.0, max=1.0, help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.", show_default=False)] = None,
+    min_score: MinScoreOpt = None,
     source: Annotated[Optional[str], typer.Option("--source", help="Only documents whose publisher or path contains this text.", show_default=False)] = None,
     since: Annotated[Optional[str], typer.Option("--since", help="Only documents dated on or after this day (YYYY-MM-DD).", show_default=False)] = None,
     until: Annotated[Optional[str], typer.Option("--until", help="Only documents dated on or before this day (YYYY-MM-DD).", show_default=False)] = None,
@@ -218,13 +220,14 @@ def _questions(question: str) -> list[str]:
 
 
 @app.command()
-def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None) -> None:
+def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, top_k: TopKOpt = 3,
+         min_score: MinScoreOpt = None) -> None:
     """Open the full-screen chat over the documents."""
     from qa.paths import default_paths
     from qa.tui.app import make_app
 
     corpus, index = default_paths(corpus, index)
-    make_app(corpus=corpus, index=index, model=model).run()
+    make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score).run()
 
 
 def _preload_encoder(args: list[str]) -> None:

@@ -1,5 +1,9 @@
 """The lexical half of the index: BM25 (bm25s, English stemming and stop words) over sentences.
 
+The stop words are bm25s's longer English list (NLTK's 179 words): its default
+33-word list keeps "what", "did", "about", so a question's own wording matched
+"what campaigners say" and "about 50 people".
+
 bm25s stores its sparse matrix as .npy arrays and its vocabulary as JSON, so the
 saved index stays plain and is loaded, not rebuilt, at query time.
 """
@@ -14,21 +18,20 @@ from pathlib import Path
 
 import numpy as np
 
-STOPWORDS = "en"
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s.tokenize's default token_pattern
 
 
 @functools.cache
 def english_stopwords() -> frozenset[str]:
-    """bm25s's English stop words (STOPWORDS = "en"), read from its plain stopwords.py
-    without importing the bm25s package, whose __init__ loads scipy."""
+    """bm25s's long English stop-word list, read from its plain stopwords.py without
+    importing the bm25s package, whose __init__ loads scipy."""
     import importlib.util
 
     package = importlib.util.find_spec("bm25s")
     spec = importlib.util.spec_from_file_location("_qa_bm25s_stopwords", Path(package.submodule_search_locations[0]) / "stopwords.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return frozenset(module.STOPWORDS_EN)
+    return frozenset(module.STOPWORDS_EN_PLUS)
 
 
 # bm25s variants whose saved matrix is the whole score (BM25L and BM25+ add a non-occurrence term)
@@ -73,7 +76,7 @@ class Lexical:
         import bm25s
 
         stem = _stemmer()
-        tokens = bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=stem, show_progress=False)
+        tokens = bm25s.tokenize(list(texts), stopwords=sorted(english_stopwords()), stemmer=stem, show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
         return cls(retriever, stem)

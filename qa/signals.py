@@ -8,6 +8,11 @@ names the topic), and whether it holds the kind of thing asked for that the
 question does not already contain (a number for "how many", a date for "when").
 A logistic model over these, fitted on the training split (scripts/fit.py),
 gives each sentence a relevance in [0, 1].
+
+A question worded differently from every passage (no sentence covers even
+REWORDED of its IDF-weighted terms) gets a second model without the lexical
+features: there, exact-word matches are mostly on the wrong words, and the
+dense and word-vector signals alone rank the answer first more often.
 """
 
 from __future__ import annotations
@@ -25,14 +30,18 @@ from qa.records import Filters
 DENSE_K = 20
 UNMATCHED = 0.7  # a question word with no corpus word this close is about something the corpus lacks
 LEXICAL_K = 20
+REWORDED = 0.4  # best sentence coverage below which a question counts as reworded
 
 FEATURES = ("dense", "dense_prev", "dense_next", "dense_window", "dense_doc", "lexical", "lexical_prev", "lexical_next", "coverage", "soft",
             "soft_prev", "soft_next", "cue", "unfilled", "dense_rr", "lexical_rr", "date_match")
-# relevance = sigmoid(bias + sum(weight * feature)); fitted by scripts/fit.py on the training split
-WEIGHTS = {'bias': -7.308, 'dense': 0.833, 'dense_prev': 0.702, 'dense_next': -0.48, 'dense_window': 2.156, 'dense_doc': 0.459, 'lexical': 0.99, 'lexical_prev': 0.657, 'lexical_next': 0.313, 'coverage': 1.394, 'soft': 3.13, 'soft_prev': 1.533, 'soft_next': 0.566, 'cue': 0.93, 'unfilled': -0.93, 'dense_rr': 2.223, 'lexical_rr': 1.478, 'date_match': 0.918}
+LEXICAL_FEATURES = ("lexical", "lexical_prev", "lexical_next", "coverage", "lexical_rr")
+# relevance = sigmoid(bias + sum(weight * feature)), one model per regime (a missing weight is 0);
+# fitted by scripts/fit.py on the training split
+WEIGHTS = {"worded_alike": {'bias': -5.475, 'dense': 0.746, 'dense_prev': 0.062, 'dense_next': -0.466, 'dense_window': 0.579, 'dense_doc': 0.607, 'lexical': 0.801, 'lexical_prev': 0.961, 'lexical_next': -1.283, 'coverage': 1.841, 'soft': 2.008, 'soft_prev': 0.48, 'soft_next': -0.927, 'cue': 0.95, 'unfilled': -0.95, 'dense_rr': 2.428, 'lexical_rr': 1.265, 'date_match': 0.344},
+           "reworded": {'bias': -7.642, 'dense': 2.523, 'dense_prev': 0.563, 'dense_next': -0.376, 'dense_window': 3.398, 'dense_doc': 0.515, 'soft': 4.057, 'soft_prev': 1.599, 'soft_next': 1.846, 'cue': 0.941, 'unfilled': -0.941, 'dense_rr': 3.235, 'date_match': 1.367}}
 
 _NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
+    r"\b((?!(?:19|20)\d\d\b)\d[\d,.]*|one(?!\s+of\b)|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|hundreds?|thousands?|"
     r"millions?|several|multiple|scores)\b",
     re.IGNORECASE,
 )
@@ -42,6 +51,8 @@ _DATE = re.compile(
     r"this (week|month|year)|weekend|(?<!-)\d{4}(?!-))\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:1[89]|20)\d\d\b")
+_AGE = re.compile(r"\b\d{1,3}-year-old\b|\baged? \d{1,3}\b|\b\d{1,3} years old\b|, \d{1,3},", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][a-zà-ÿ][\w’'-]*(?:\s+(?:de\s+)?[A-Z][a-zà-ÿ][\w’'-]*)+")
 _NOT_NAME = frozenset("""the a an in on at of for by to from as and but with after before during since under
 january february march april may june july august september october november december monday tuesday wednesday
@@ -70,6 +81,7 @@ class Candidate:
     lexical_rr: float  # 1 / (1 + rank by BM25)
     date_match: float  # +1 the question names the document's year (and month), -1 another year, 0 no year/undated
     missing: float  # IDF-weighted share of the question's terms found nowhere in the index
+    overlap: float  # the best coverage any candidate reaches (below REWORDED: the reworded model ranks)
     unmatched: float  # share of the question's words with no near-synonym anywhere in the index
     relevance: float = 0.0
 
@@ -77,9 +89,21 @@ class Candidate:
         return tuple(getattr(self, name) for name in FEATURES)
 
 
+def regime(overlap: float) -> str:
+    return "reworded" if overlap < REWORDED else "worded_alike"
+
+
+def regime_features(name: str) -> tuple[str, ...]:
+    return tuple(f for f in FEATURES if name == "worded_alike" or f not in LEXICAL_FEATURES)
+
+
 def _asked_for(question: str) -> re.Pattern | None:
     q = question.lower()
-    if re.search(r"\bhow (many|much|old|long|large)\b|\bwhat (number|percentage|share|figure|age|tally|count)\b", q):
+    if re.search(r"\bhow old\b|\bwhat age\b", q):
+        return _AGE
+    if re.search(r"\b(what|which) year\b", q):
+        return _YEAR
+    if re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|share|figure|age|tally|count)\b", q):
         return _NUMBER
     if re.search(r"\bwhen\b|\bwhat (day|date|year|month|time)\b|\bon which day\b", q):
         return _DATE
@@ -235,10 +259,13 @@ def candidates(index: Index, question: str, filters: Filters = Filters()) -> lis
         "date_match": _date_match_rows(question, index, rows),
     }
     matrix = np.column_stack([columns[name] for name in FEATURES])
-    z = WEIGHTS["bias"] + matrix @ np.asarray([WEIGHTS[name] for name in FEATURES])
+    overlap = float(coverage.max())
+    weights = WEIGHTS[regime(overlap)]
+    z = weights.get("bias", 0.0) + matrix @ np.asarray([weights.get(name, 0.0) for name in FEATURES])
     scores = 1.0 / (1.0 + np.exp(-z))
     out = [
-        Candidate(row=int(row), **dict(zip(FEATURES, map(float, matrix[i]))), missing=missing, unmatched=unmatched, relevance=float(scores[i]))
+        Candidate(row=int(row), **dict(zip(FEATURES, map(float, matrix[i]))), missing=missing, unmatched=unmatched,
+                  overlap=overlap, relevance=float(scores[i]))
         for i, row in enumerate(rows.tolist())
     ]
     out.sort(key=lambda c: (-c.relevance, c.row))

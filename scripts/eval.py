@@ -43,10 +43,10 @@ def load_questions(path: Path = EVAL) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def run_system(index, question: str, system: str):
+def run_system(index, question: str, system: str, min_score: float | None = None):
     """One answer from the final system or a single-signal baseline (same windows, same dedup)."""
     if system == "final":
-        return api.ask(index, question)
+        return api.ask(index, question, min_score=api.MIN_SCORE if min_score is None else min_score)
     ranked = signals.candidates(index, question)
     if system == "bm25":  # refuses only when no sentence shares a term with the question
         ranked = [replace(c, relevance=c.lexical) for c in ranked if c.lexical > 0]
@@ -70,10 +70,10 @@ def check_verbatim(index, result) -> None:
             assert 0 <= source.start < source.end <= len(other), f"also_in out of range: {source}"
 
 
-def score(index, questions: list[dict], system: str, verbose: bool = False) -> dict:
+def score(index, questions: list[dict], system: str, verbose: bool = False, min_score: float | None = None) -> dict:
     hit1 = hit3 = answerable = refused_wrong = unanswerable = refused_right = 0
     for q in questions:
-        result = run_system(index, q["question"], system)
+        result = run_system(index, q["question"], system, min_score)
         check_verbatim(index, result)
         if q["answerable"]:
             answerable += 1
@@ -107,22 +107,32 @@ def main() -> None:
     parser.add_argument("--index", type=Path, help="use this built index (default: build one from corpus/ in a temp folder)")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="corpus to build from")
     parser.add_argument("--split", choices=("train", "heldout", "both", "all"), default="both", help="which questions to score")
+    parser.add_argument("--kind", choices=("any", "direct", "paraphrase"), default="any",
+                        help="score only answerable questions worded like their answer (direct) or reworded (paraphrase)")
     parser.add_argument("--systems", default="final", help="comma list of: final, bm25, dense")
+    parser.add_argument("--min-score", help="the final system's threshold, or a comma list of them to trace the "
+                        "refusal trade-off (default: qa's; 0 scores the ranking alone)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss and wrong answer")
     args = parser.parse_args()
 
     with opened_index(args.index, args.corpus) as index:
         questions = load_questions()
+        if args.kind != "any":
+            questions = [q for q in questions if q["answerable"] and q["paraphrase"] == (args.kind == "paraphrase")]
         splits = {"train": ["train"], "heldout": ["heldout"], "both": ["train", "heldout"], "all": ["all"]}[args.split]
-        print(f"{'system':<8} {'split':<8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")
-        for system in args.systems.split(","):
+        print(f"{'system':<12} {'split':<8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")
+        thresholds = [float(t) for t in args.min_score.split(",")] if args.min_score else [None]
+        runs = [(s, t) for s in args.systems.split(",") for t in (thresholds if s == "final" else [None])]
+        for system, threshold in runs:
+            label = system if threshold is None else f"{system}@{threshold:g}"
             for split in splits:
                 subset = [q for q in questions if split == "all" or q["split"] == split]
                 if args.verbose:
-                    print(f"[{system} / {split}]", file=sys.stderr)
-                r = score(index, subset, system, args.verbose)
-                print(f"{system:<8} {split:<8} {len(subset):>4} {r['hit@1']:>6.3f} {r['hit@3']:>6.3f} "
-                      f"{r['unanswerable_refused']:>15.3f} {r['answerable_refused']:>13.3f}")
+                    print(f"[{label} / {split}]", file=sys.stderr)
+                r = score(index, subset, system, args.verbose, threshold)
+                cells = [f"{r[key]:.3f}" if n else "-" for key, n in (("hit@1", r["answerable"]), ("hit@3", r["answerable"]),
+                         ("unanswerable_refused", r["unanswerable"]), ("answerable_refused", r["answerable"]))]
+                print(f"{label:<12} {split:<8} {len(subset):>4} {cells[0]:>6} {cells[1]:>6} {cells[2]:>15} {cells[3]:>13}")
 
 
 if __name__ == "__main__":

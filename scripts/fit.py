@@ -2,13 +2,21 @@
 
 Stage 1, relevance (qa/signals.py WEIGHTS): every candidate sentence of every
 training question is an example, positive when the quote cut around it
-contains an answer substring. Stage 2, calibration (qa/answer.py CALIBRATION):
-every extract the system then shows for a training question is an example,
-positive when it contains an answer; for unanswerable questions all are
-negative. Stage 2's output is the extract score that --min-score and refusal
-use; the default --min-score is the threshold at which showing or withholding
-the top extract is right most often on the training split. The held-out split is never read here, so scripts/eval.py can report it
-honestly.
+contains an answer substring. Questions worded alike and reworded ones
+(signals.regime) each get their own model; the boundary between them
+(signals.REWORDED) is the one at which the refitted ranking's train hit@1 is
+best.
+
+Stage 2, calibration (qa/answer.py CALIBRATION): the top extract of every
+training question is an example, positive when it contains an answer (so for
+unanswerable questions, negative). Its inputs are the candidate set
+(CALIBRATION_SETS) whose show/withhold decisions are right most often in
+leave-one-out on train. Its output is the extract score that --min-score and
+refusal use; the default --min-score is the threshold at which showing or
+withholding the top extract is right most often on train.
+
+The held-out split is never read here, so scripts/eval.py can report it
+honestly. Paste the printed values into the modules.
 
     python scripts/fit.py [--index DIR]
 """
@@ -25,7 +33,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa import answer, signals  # noqa: E402
-from scripts.eval import load_questions, opened_index  # noqa: E402
+from scripts.eval import load_questions, opened_index, score  # noqa: E402
+
+REWORDED_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # 0.0: one model for every question
+# candidate calibration inputs, smallest first: the ranker's own score (Platt scaling), with the raw
+# cosine, with the signs that the corpus lacks the question's words, and with everything
+CALIBRATION_SETS = (("relevance_logit",), ("relevance_logit", "dense"),
+                    ("relevance_logit", "dense", "missing", "unmatched"), answer.CALIBRATION_FEATURES)
 
 
 def _contains(q: dict, quote: str) -> int:
@@ -47,12 +61,15 @@ def _overlaps_answer(index, q: dict, row: int) -> int:
     return 0
 
 
-def relevance_examples(index, questions):
-    """Per question: (features of every candidate, which ones overlap an answer)."""
+def relevance_examples(index, questions, regime: str):
+    """Per question of that regime: (its features of every candidate, which ones overlap an answer)."""
     groups = []
+    names = signals.regime_features(regime)
     for q in questions:
         ranked = signals.candidates(index, q["question"])
-        groups.append((np.asarray([c.features() for c in ranked]), np.asarray([_overlaps_answer(index, q, c.row) for c in ranked])))
+        if ranked and signals.regime(ranked[0].overlap) == regime:
+            x = np.asarray([[getattr(c, n) for n in names] for c in ranked])
+            groups.append((x, np.asarray([_overlaps_answer(index, q, c.row) for c in ranked])))
     return groups
 
 
@@ -84,6 +101,14 @@ def fit_listwise(groups, names, l2: float) -> dict[str, float]:
     return weights
 
 
+def fit_relevance(index, train, l2: float, verbose: bool = False) -> None:
+    for regime in signals.WEIGHTS:
+        groups = relevance_examples(index, train, regime)
+        signals.WEIGHTS[regime] = fit_listwise(groups, signals.regime_features(regime), l2) if groups else {}
+        if verbose:
+            print(f"relevance, {regime}: {len(groups)} questions, {sum(int(g[1].sum()) for g in groups)} positive sentences")
+
+
 def calibration_examples(index, questions):
     """Per question, the top extract: positive when it answers (so unanswerable ones are negative)."""
     xs, ys, answerable = [], [], []
@@ -96,6 +121,27 @@ def calibration_examples(index, questions):
             ys.append(_contains(q, e.quote))
             answerable.append(q["answerable"])
     return np.asarray(xs), np.asarray(ys), np.asarray(answerable)
+
+
+def _columns(names) -> list[int]:
+    return [answer.CALIBRATION_FEATURES.index(n) for n in names]
+
+
+def _scores(x, weights, names) -> np.ndarray:
+    return 1 / (1 + np.exp(-(x @ np.asarray([weights[n] for n in names]) + weights["bias"])))
+
+
+def leave_one_out(x, y, names, C: float) -> float:
+    """How often the show/withhold decision is right for a question the model and threshold
+    were fitted without: the calibration has few examples, so extra features can hurt."""
+    x = x[:, _columns(names)]
+    right = 0
+    for i in range(len(y)):
+        rest = np.arange(len(y)) != i
+        weights = fit(x[rest], y[rest], names, C)
+        threshold = choose_min_score(_scores(x[rest], weights, names), y[rest])
+        right += (_scores(x[i : i + 1], weights, names)[0] >= threshold) == bool(y[i])
+    return right / len(y)
 
 
 def choose_min_score(scores: np.ndarray, correct: np.ndarray) -> float:
@@ -125,16 +171,25 @@ def main() -> None:
     args = parser.parse_args()
     with opened_index(args.index) as index:
         train = [q for q in load_questions() if q["split"] == "train"]
-        groups = relevance_examples(index, train)
-        signals.WEIGHTS = fit_listwise(groups, signals.FEATURES, args.l2)
-        print(f"relevance: {len(groups)} questions, {sum(int(g[1].sum()) for g in groups)} positive sentences")
+        hit1 = {}
+        for threshold in REWORDED_GRID:  # the regime boundary: best train hit@1 of the refitted ranking
+            signals.REWORDED = threshold
+            fit_relevance(index, train, args.l2)
+            hit1[threshold] = score(index, train, "final", min_score=0.0)["hit@1"]
+        signals.REWORDED = max(REWORDED_GRID, key=lambda t: (hit1[t], -t))
+        print("train hit@1 by REWORDED: " + ", ".join(f"{t}: {h:.3f}" for t, h in hit1.items()))
+        print(f"REWORDED = {signals.REWORDED}")
+        fit_relevance(index, train, args.l2, verbose=True)
         print(f"WEIGHTS = {signals.WEIGHTS}")
         x, y, answerable = calibration_examples(index, train)
-        answer.CALIBRATION = fit(x, y, answer.CALIBRATION_FEATURES, args.C)
         print(f"calibration: {len(y)} examples, {int(y.sum())} positive")
+        accuracy = {names: leave_one_out(x, y, names, args.C) for names in CALIBRATION_SETS}
+        for names, acc in accuracy.items():
+            print(f"  leave-one-out accuracy {acc:.3f}: {', '.join(names)}")
+        names = max(CALIBRATION_SETS, key=lambda n: (accuracy[n], -len(n)))
+        answer.CALIBRATION = fit(x[:, _columns(names)], y, names, args.C)
         print(f"CALIBRATION = {answer.CALIBRATION}")
-        z = x @ np.asarray([answer.CALIBRATION[n] for n in answer.CALIBRATION_FEATURES]) + answer.CALIBRATION["bias"]
-        scores = 1 / (1 + np.exp(-z))
+        scores = _scores(x[:, _columns(names)], answer.CALIBRATION, names)
         min_score = choose_min_score(scores, y)
         answerable = answerable.astype(bool)
         print(f"MIN_SCORE = {min_score}")

@@ -106,3 +106,32 @@ def test_questions_that_ask_for_a_kind_of_thing_prefer_sentences_that_hold_one()
     assert signals._asked_for("When did it happen?") is signals._DATE
     assert signals._asked_for("Where were they held?") is signals._PLACE
     assert signals._asked_for("Why did they go?") is None
+
+
+@pytest.mark.parametrize("question, holds, lacks", [
+    ("How many were freed?", "Two of them were freed.", "She is one of the most vocal advocates."),
+    ("How old is the detainee?", "The 28-year-old detainee was freed.", "One detainee was freed in 2025."),
+    ("In what year was the group founded?", "The group was founded in 1999.", "The group said in January it had grown."),
+])
+def test_answer_type_cues_want_the_precise_kind_of_thing(question, holds, lacks):
+    asked = signals._asked_for(question)
+    assert signals.novel_match(asked, holds, question)
+    assert not signals.novel_match(asked, lacks, question)
+
+
+@pytest.mark.parametrize("question, regime", [
+    ("How many political prisoners did Foro Penal confirm had been freed?", "worded_alike"),
+    ("Which captives walked out of jail?", "reworded"),
+])
+def test_a_question_worded_unlike_every_passage_is_ranked_by_the_model_without_lexical_features(
+        wire_corpus, monkeypatch, question, regime):
+    _, index = wire_corpus
+    ranked = signals.candidates(index, question)
+    assert ranked and signals.regime(ranked[0].overlap) == regime
+    other = "reworded" if regime == "worded_alike" else "worded_alike"
+    # the other regime's weights must not matter; this regime's must
+    monkeypatch.setitem(signals.WEIGHTS, other, {"bias": 50.0})
+    assert [c.relevance for c in signals.candidates(index, question)] == [c.relevance for c in ranked]
+    monkeypatch.setitem(signals.WEIGHTS, regime, {"bias": 50.0})
+    assert {round(c.relevance, 6) for c in signals.candidates(index, question)} == {1.0}
+    assert set(signals.regime_features("reworded")) == set(signals.FEATURES) - set(signals.LEXICAL_FEATURES)

@@ -218,6 +218,33 @@ def test_out_of_range_options_are_usage_errors(built, args):
     assert args[0] in result.stderr
 
 
+@pytest.mark.parametrize("args", [("-k", "0"), ("--min-score", "1.5")])
+def test_chat_rejects_out_of_range_options_before_opening(tmp_path, args):
+    result = qa("chat", *args, *where(tmp_path / "corpus", tmp_path / "index"))
+    assert result.exit_code == 2
+    assert args[0] in result.stderr
+
+
+def test_chat_hands_its_options_to_the_app(monkeypatch, tmp_path):
+    from qa.tui import app as tui_app
+
+    made = {}
+
+    class Recorder:
+        def run(self):
+            made["ran"] = True
+
+    def fake_make_app(**kwargs):
+        made.update(kwargs)
+        return Recorder()
+
+    monkeypatch.setattr(tui_app, "make_app", fake_make_app)
+    result = qa("chat", "-k", "5", "--min-score", "0.2", *where(tmp_path / "c", tmp_path / "i"))
+    assert result.exit_code == 0, result.output
+    assert made == {"corpus": tmp_path / "c", "index": tmp_path / "i", "model": None, "top_k": 5, "min_score": 0.2,
+                    "ran": True}
+
+
 def test_ask_with_a_missing_corpus_and_no_index_exits_2(tmp_path, fake_encoder):
     result = qa("ask", FORO, *where(tmp_path / "nowhere", tmp_path / "index"), *FAKE)
     assert result.exit_code == 2 and result.stdout == ""
