@@ -135,7 +135,7 @@ class QAApp(App[None]):
                  "Every document is read and embedded once; a large folder takes a while.")
         self.chat.conversation.add_widget(BuildOffer(offer))
         for turn in self._waiting:
-            turn.set_status("There is no index yet; this question is answered once it is built.")
+            turn.set_status(self._missing_status())
 
     def on_index_failed(self, message: IndexFailed) -> None:
         self.state, self.failure = "failed", message.error
@@ -155,7 +155,7 @@ class QAApp(App[None]):
         if self.state == "loading":
             turn.set_status("Loading the index… this question is answered as soon as it is ready.")
         elif self.state == "missing":
-            turn.set_status("There is no index yet; this question is answered once it is built.")
+            turn.set_status(self._missing_status())
         self._pump()
 
     def _pump(self) -> None:
@@ -193,6 +193,11 @@ class QAApp(App[None]):
         self._pump()
 
     # -- building and updating ---------------------------------------------------------------------
+
+    def _missing_status(self) -> str:
+        if self.building:
+            return "The index is being built; this question is answered once it is ready."
+        return "There is no index yet: build it (the button above, or Ctrl+R) and this question is answered then."
 
     def action_build_index(self) -> None:
         self._start_build(incremental=False)

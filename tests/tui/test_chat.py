@@ -311,7 +311,7 @@ def test_missing_index_is_offered_built_then_answers(seed_corpus, tmp_path, fake
         assert "There is no index at index yet" in screen_text(pilot.app)
         await ask(pilot, QUESTION)
         turn = pilot.app.screen.query_one(Turn)
-        assert turn.answer is None and "answered once it is built" in screen_text(pilot.app)
+        assert turn.answer is None and "build it (the button above, or Ctrl+R)" in screen_text(pilot.app)
         await pilot.click("#build-index")
         await settle(pilot)
         assert (tmp_path / "index" / "CURRENT").exists()
