@@ -23,8 +23,7 @@ MATCH = 0.55  # cosine at which two words count as saying the same thing
 def _stopwords() -> frozenset[str]:
     from qa.lexical import english_stopwords  # not bm25s.stopwords: importing bm25s loads scipy
 
-    return english_stopwords() | {"said", "says", "would", "could", "also", "according", "did", "does", "what",
-                                      "which", "who", "whom", "whose", "when", "where", "why", "how"}
+    return english_stopwords() | {"said", "says", "would", "could", "also", "according", "whose"}
 
 
 _STOP: frozenset[str] | None = None

@@ -58,6 +58,14 @@ _NOT_NAME = frozenset("""the a an in on at of for by to from as and but with aft
 january february march april may june july august september october november december monday tuesday wednesday
 thursday friday saturday sunday president senator leader officials official""".split())
 _PLACE = re.compile(r"\b(?:in|at|from|outside|near)\s+(?:the\s+)?([A-Z][\w’'-]+(?:\s+[A-Z][\w’'-]+)*)")
+_ASKED = (
+    (r"\bhow old\b|\bwhat age\b", _AGE),
+    (r"\b(what|which) year\b", _YEAR),
+    (r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|share|figure|tally|count)\b", _NUMBER),
+    (r"\bwhen\b|\bwhat (day|date|month|time)\b|\bon which day\b", _DATE),
+    (r"\bwhere\b|\b(which|what) (city|country|prison|place|town)\b", _PLACE),
+    (r"\bwho\b|\bwhom\b|\bwhose\b|\bname of\b|\bwhich\b", _NAME),
+)
 
 
 @dataclass(frozen=True)
@@ -98,20 +106,9 @@ def regime_features(name: str) -> tuple[str, ...]:
 
 
 def _asked_for(question: str) -> re.Pattern | None:
+    """The kind of thing the question asks for, by its wording; the first match wins."""
     q = question.lower()
-    if re.search(r"\bhow old\b|\bwhat age\b", q):
-        return _AGE
-    if re.search(r"\b(what|which) year\b", q):
-        return _YEAR
-    if re.search(r"\bhow (many|much|long|large)\b|\bwhat (number|percentage|share|figure|age|tally|count)\b", q):
-        return _NUMBER
-    if re.search(r"\bwhen\b|\bwhat (day|date|year|month|time)\b|\bon which day\b", q):
-        return _DATE
-    if re.search(r"\bwhere\b|\b(which|what) (city|country|prison|place|town)\b", q):
-        return _PLACE
-    if re.search(r"\bwho\b|\bwhom\b|\bwhose\b|\bname of\b|\bwhich\b", q):
-        return _NAME
-    return None
+    return next((kind for wording, kind in _ASKED if re.search(wording, q)), None)
 
 
 def novel_match(pattern: re.Pattern | None, text: str, question: str) -> bool:

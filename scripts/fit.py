@@ -61,16 +61,16 @@ def _overlaps_answer(index, q: dict, row: int) -> int:
     return 0
 
 
-def relevance_examples(index, questions, regime: str):
-    """Per question of that regime: (its features of every candidate, which ones overlap an answer)."""
-    groups = []
-    names = signals.regime_features(regime)
+def relevance_examples(index, questions):
+    """Per question: (its overlap, the features of every candidate, which ones overlap an answer).
+    Features do not depend on the weights, so they are computed once for every refit."""
+    examples = []
     for q in questions:
         ranked = signals.candidates(index, q["question"])
-        if ranked and signals.regime(ranked[0].overlap) == regime:
-            x = np.asarray([[getattr(c, n) for n in names] for c in ranked])
-            groups.append((x, np.asarray([_overlaps_answer(index, q, c.row) for c in ranked])))
-    return groups
+        if ranked:
+            x = np.asarray([c.features() for c in ranked])
+            examples.append((ranked[0].overlap, x, np.asarray([_overlaps_answer(index, q, c.row) for c in ranked])))
+    return examples
 
 
 def fit_listwise(groups, names, l2: float) -> dict[str, float]:
@@ -101,10 +101,13 @@ def fit_listwise(groups, names, l2: float) -> dict[str, float]:
     return weights
 
 
-def fit_relevance(index, train, l2: float, verbose: bool = False) -> None:
+def fit_relevance(examples, l2: float, verbose: bool = False) -> None:
+    """One listwise model per regime, on that regime's questions and features."""
     for regime in signals.WEIGHTS:
-        groups = relevance_examples(index, train, regime)
-        signals.WEIGHTS[regime] = fit_listwise(groups, signals.regime_features(regime), l2) if groups else {}
+        names = signals.regime_features(regime)
+        columns = [signals.FEATURES.index(n) for n in names]
+        groups = [(x[:, columns], y) for overlap, x, y in examples if signals.regime(overlap) == regime]
+        signals.WEIGHTS[regime] = fit_listwise(groups, names, l2) if groups else {}
         if verbose:
             print(f"relevance, {regime}: {len(groups)} questions, {sum(int(g[1].sum()) for g in groups)} positive sentences")
 
@@ -171,15 +174,16 @@ def main() -> None:
     args = parser.parse_args()
     with opened_index(args.index) as index:
         train = [q for q in load_questions() if q["split"] == "train"]
+        examples = relevance_examples(index, train)
         hit1 = {}
         for threshold in REWORDED_GRID:  # the regime boundary: best train hit@1 of the refitted ranking
             signals.REWORDED = threshold
-            fit_relevance(index, train, args.l2)
+            fit_relevance(examples, args.l2)
             hit1[threshold] = score(index, train, "final", min_score=0.0)["hit@1"]
         signals.REWORDED = max(REWORDED_GRID, key=lambda t: (hit1[t], -t))
         print("train hit@1 by REWORDED: " + ", ".join(f"{t}: {h:.3f}" for t, h in hit1.items()))
         print(f"REWORDED = {signals.REWORDED}")
-        fit_relevance(index, train, args.l2, verbose=True)
+        fit_relevance(examples, args.l2, verbose=True)
         print(f"WEIGHTS = {signals.WEIGHTS}")
         x, y, answerable = calibration_examples(index, train)
         print(f"calibration: {len(y)} examples, {int(y.sum())} positive")
