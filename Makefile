@@ -10,7 +10,8 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,dev]'
+	$(BIN)/python -m compileall -q qa  # an editable install writes no bytecode; a cold `qa ask` should not compile
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -20,6 +21,8 @@ demo: setup
 	$(BIN)/qa ask "How many political prisoners did Foro Penal confirm had been freed?"
 
 test: setup
+	$(BIN)/ruff check qa tests scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 bench: setup

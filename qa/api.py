@@ -1,52 +1,73 @@
-"""The small library API that both faces (CLI and TUI) call.
+"""The small library API that both faces (the CLI and the chat) call, and the policy they share.
 
-Nothing here imports typer, textual or rich; heavy libraries load on first use.
+A `Session` owns the defaults (folders, --top-k, the fitted --min-score),
+building an index that is missing, the staleness check and the wording of
+refusals and warnings, so the faces only present what it returns. Nothing here
+imports typer, textual or rich; heavy libraries load on first use.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from qa import answer as _answer
-from qa import store
-from qa.build import Progress, build_index
 from qa.errors import QAError
-from qa.index import Index, load_index
 from qa.paths import default_paths
 from qa.records import Answer, BuildReport, CorpusDiff, Filters
 
-__all__ = ["Answer", "BuildReport", "Filters", "Index", "Status", "answer_dict", "ask", "build", "default_paths",
-           "open_index", "status", "update"]
+if TYPE_CHECKING:
+    from qa.index.build import Progress
+    from qa.index.loaded import Index
 
-MIN_SCORE = _answer.MIN_SCORE
+__all__ = ["REFUSAL", "Answer", "BuildReport", "Filters", "Session", "Status", "answer_dict", "ask", "build",
+           "changes", "default_min_score", "default_paths", "open_index", "preload", "status", "update"]
+
+REFUSAL = "The documents do not answer this question."
+TOP_K = 3
+
+
+def default_min_score() -> float:
+    """The confidence an extract needs by default: fitted with the answer model (qa/rank/ranker.json)."""
+    from qa.rank import model
+
+    return model.load().min_score
 
 
 def build(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
           progress: Progress | None = None, encoder=None) -> BuildReport:
     """Full rebuild: every chunk is embedded again."""
+    from qa.index.build import build_index
+
     return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder)
 
 
 def update(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
            progress: Progress | None = None, encoder=None) -> BuildReport:
     """Incremental: only new or changed chunks are embedded."""
+    from qa.index.build import build_index
+
     return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
                        incremental=True)
 
 
 def open_index(index: Path, *, model: str | None = None) -> Index:
+    from qa.index.loaded import load_index
+
     return load_index(index, model=model)
 
 
-def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(),
-        min_score: float = MIN_SCORE) -> Answer:
+def ask(index: Index, question: str, *, top_k: int = TOP_K, filters: Filters = Filters(),
+        min_score: float | None = None) -> Answer:
+    """Answer with quotes; `min_score` None means the fitted default."""
+    from qa.answer import select
+
     question = question.strip()
     if not question:
         raise QAError("the question is empty")
     if top_k < 1:
         raise QAError("--top-k must be at least 1")
-    return _answer.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
+    return select.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
 
 
 def answer_dict(answer: Answer) -> dict:
@@ -70,9 +91,73 @@ class Status:
 
 
 def status(corpus: Path, index: Path) -> Status:
+    """What the index holds, from its manifest, and how the corpus differs from it. Every file's
+    checksum is verified (cheap), but nothing is parsed."""
+    from qa.index import store
+    from qa.index.loaded import corpus_diff
+
     if not store.exists(index):
         return Status(index, False, None, None, None, 0, 0, None, None)
-    loaded = load_index(index)
-    m = loaded.manifest
+    _folder, m = store.open_version(index)
     return Status(index, True, m["model"]["name"], m["model"]["dim"], m.get("index_type"),
-                  m["counts"]["documents"], m["counts"]["chunks"], m.get("created"), loaded.corpus_diff(corpus))
+                  m["counts"]["documents"], m["counts"]["chunks"], m.get("created"), corpus_diff(m, corpus))
+
+
+def preload(index: Path) -> None:
+    """Start loading the live version's query encoder in the background (`qa ask` calls this first)."""
+    from qa.embed import onnx
+    from qa.index import store
+
+    name = store.current_name(index)
+    if name:
+        onnx.preload(index / name / "encoder")
+
+
+def changes(diff: CorpusDiff) -> str:
+    """A corpus change in words: "1 added, 2 changed, 0 removed"."""
+    return f"{len(diff.added)} added, {len(diff.changed)} changed, {len(diff.removed)} removed"
+
+
+class Session:
+    """One corpus and its index, as a face uses them: opened on demand, built when missing."""
+
+    def __init__(self, corpus: Path | None = None, index: Path | None = None, *, model: str | None = None,
+                 top_k: int = TOP_K, min_score: float | None = None) -> None:
+        self.corpus, self.index_path = default_paths(corpus, index)
+        self.model = model
+        self.top_k = top_k
+        self._min_score = min_score
+
+    @property
+    def min_score(self) -> float:
+        return default_min_score() if self._min_score is None else self._min_score
+
+    def has_index(self) -> bool:
+        """Whether an index was published (even a broken one: that is reported, not rebuilt silently)."""
+        from qa.index import store
+
+        return store.exists(self.index_path)
+
+    def build(self, progress: Progress | None = None, *, incremental: bool = False, index_type: str = "auto") -> BuildReport:
+        run = update if incremental else build
+        return run(self.corpus, self.index_path, model=self.model or self.index_model(), index_type=index_type,
+                   progress=progress)
+
+    def index_model(self) -> str | None:
+        """The model the existing index was built with (a rebuild keeps it unless --model says otherwise)."""
+        from qa.index import store
+
+        try:
+            return store.open_version(self.index_path, verify=False)[1]["model"]["name"]
+        except (QAError, KeyError, TypeError):
+            return None
+
+    def open(self) -> Index:
+        return open_index(self.index_path, model=self.model)
+
+    def stale(self, index: Index) -> CorpusDiff | None:
+        """How the corpus changed since `index` was built (None: the corpus folder cannot be read)."""
+        return index.corpus_diff(self.corpus)
+
+    def ask(self, index: Index, question: str, filters: Filters = Filters()) -> Answer:
+        return ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)

@@ -21,12 +21,18 @@ app = typer.Typer(
 index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
 
-CorpusOpt = Annotated[Optional[Path], typer.Option("--corpus", help="Folder of .txt/.md documents (default: $QA_CORPUS or ./corpus).", show_default=False)]
-IndexOpt = Annotated[Optional[Path], typer.Option("--index", help="Index folder (default: $QA_INDEX or ./index).", show_default=False)]
-ModelOpt = Annotated[Optional[str], typer.Option("--model", help="sentence-transformers model folder or name (default: the bundled all-MiniLM-L6-v2).", show_default=False)]
+CorpusOpt = Annotated[Optional[Path], typer.Option(
+    "--corpus", help="Folder of .txt/.md documents (default: $QA_CORPUS or ./corpus).", show_default=False)]
+IndexOpt = Annotated[Optional[Path], typer.Option(
+    "--index", help="Index folder (default: $QA_INDEX or ./index).", show_default=False)]
+ModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", help="sentence-transformers model folder or name (default: the bundled all-MiniLM-L6-v2).", show_default=False)]
 TopKOpt = Annotated[int, typer.Option("-k", "--top-k", min=1, help="How many extracts to show at most.")]
-MinScoreOpt = Annotated[Optional[float], typer.Option("--min-score", min=0.0, max=1.0, help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.", show_default=False)]
-IndexTypeOpt = Annotated[str, typer.Option("--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
+MinScoreOpt = Annotated[Optional[float], typer.Option(
+    "--min-score", min=0.0, max=1.0, show_default=False,
+    help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.")]
+IndexTypeOpt = Annotated[str, typer.Option(
+    "--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
 
 
 
@@ -40,7 +46,7 @@ class _Bar:
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.last = None
+        self.last: tuple[str, bool] | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         label = {"read": "reading", "embed": "embedding", "write": "writing"}[stage]
@@ -56,11 +62,8 @@ class _Bar:
             sys.stderr.write(f"{label} {done}/{total}\n")
 
 
-def _build(corpus: Path, index: Path, model: str | None, index_type: str, incremental: bool):
-    from qa import api
-
-    for_real = api.update if incremental else api.build
-    report = for_real(corpus, index, model=model, index_type=index_type, progress=_Bar())
+def _build(session, index_type: str, incremental: bool):
+    report = session.build(_Bar(), incremental=incremental, index_type=index_type)
     for skipped in report.skipped:
         typer.echo(f"warning: skipped {skipped.path}: {skipped.reason}", err=True)
     return report
@@ -74,26 +77,25 @@ def _names(paths: tuple[str, ...], most: int = 3) -> str:
 @index_app.command("build")
 def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
     """Rebuild the whole index from the corpus (every chunk is embedded again)."""
-    from qa.paths import default_paths
+    from qa.api import Session
     from qa.errors import QAError
 
-    corpus, index = default_paths(corpus, index)
+    session = Session(corpus, index, model=model)
     try:
-        report = _build(corpus, index, model, index_type, incremental=False)
+        report = _build(session, index_type, incremental=False)
     except QAError as exc:
         _fail(exc)
-    typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {index}")
+    typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {session.index_path}")
 
 
 @index_app.command("update")
 def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
     """Bring the index up to date: embed only new and changed chunks, drop removed documents."""
-    from qa.paths import default_paths
+    from qa.api import Session
     from qa.errors import QAError
 
-    corpus, index = default_paths(corpus, index)
     try:
-        r = _build(corpus, index, model, index_type, incremental=True)
+        r = _build(Session(corpus, index, model=model), index_type, incremental=True)
     except QAError as exc:
         _fail(exc)
     for kind in ("added", "changed", "removed", "unchanged"):
@@ -106,8 +108,8 @@ def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelO
 def index_status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
     """Show what the index holds and whether the corpus changed since it was built."""
     from qa.api import status
-    from qa.paths import default_paths
     from qa.errors import QAError
+    from qa.paths import default_paths
 
     corpus, index = default_paths(corpus, index)
     try:
@@ -130,10 +132,11 @@ def index_status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
 
 
 def _render(answer, color: bool) -> str:
+    from qa.api import REFUSAL
     from qa.citation import also_in_line, location, quote_parts, source_line, visible
 
     if not answer.answered:
-        return (f"The documents do not answer this question: {visible(answer.question)}\n"
+        return (f"{REFUSAL.rstrip('.')}: {visible(answer.question)}\n"
                 "(lower --min-score to see the nearest passages)\n")
     lines = []
     for e in answer.extracts:
@@ -152,33 +155,34 @@ def ask(
     top_k: TopKOpt = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question instead of text.")] = False,
     min_score: MinScoreOpt = None,
-    source: Annotated[Optional[str], typer.Option("--source", help="Only documents whose publisher or path contains this text.", show_default=False)] = None,
-    since: Annotated[Optional[str], typer.Option("--since", help="Only documents dated on or after this day (YYYY-MM-DD).", show_default=False)] = None,
-    until: Annotated[Optional[str], typer.Option("--until", help="Only documents dated on or before this day (YYYY-MM-DD).", show_default=False)] = None,
+    source: Annotated[Optional[str], typer.Option(
+        "--source", help="Only documents whose publisher or path contains this text.", show_default=False)] = None,
+    since: Annotated[Optional[str], typer.Option(
+        "--since", help="Only documents dated on or after this day (YYYY-MM-DD).", show_default=False)] = None,
+    until: Annotated[Optional[str], typer.Option(
+        "--until", help="Only documents dated on or before this day (YYYY-MM-DD).", show_default=False)] = None,
     corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
 ) -> None:
     """Answer a question with quoted extracts from the documents (built index first if there is none)."""
-    from qa import api, store
+    from qa import api
     from qa.errors import QAError
-    from qa.paths import default_paths
     from qa.records import Filters
 
-    corpus, index = default_paths(corpus, index)
+    session = api.Session(corpus, index, model=model, top_k=top_k, min_score=min_score)
     try:
         filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
         questions = _questions(question)
-        if not store.exists(index):
-            typer.echo(f"no index at {index} yet; building it from {corpus}", err=True)
-            _build(corpus, index, model, "auto", incremental=False)
-        loaded = api.open_index(index, model=model)
-        diff = loaded.corpus_diff(corpus)
+        if not session.has_index():
+            typer.echo(f"no index at {session.index_path} yet; building it from {session.corpus}", err=True)
+            _build(session, "auto", incremental=False)
+        loaded = session.open()
+        diff = session.stale(loaded)
         if diff is not None and diff.stale:
-            typer.echo(f"warning: the corpus changed since the index was built ({len(diff.added)} added, "
-                       f"{len(diff.changed)} changed, {len(diff.removed)} removed); run: qa index update", err=True)
+            typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); run: qa index update", err=True)
         color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         all_answered = True
         for q in questions:
-            answer = api.ask(loaded, q, top_k=top_k, filters=filters, min_score=api.MIN_SCORE if min_score is None else min_score)
+            answer = session.ask(loaded, q, filters)
             all_answered &= answer.answered
             if as_json:
                 typer.echo(json.dumps(api.answer_dict(answer), ensure_ascii=False))
@@ -230,26 +234,7 @@ def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = Non
     make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score).run()
 
 
-def _preload_encoder(args: list[str]) -> None:
-    """Start loading `qa ask`'s query encoder in the background before the options are parsed
-    (typer's parsing alone takes ~0.15 s). A wrong guess at --index only wastes that work."""
-    if any(a in ("--model", "--help") or a.startswith("--model=") for a in args):
-        return
-    from qa.fast_encoder import preload
-    from qa.paths import default_paths
-
-    given = None
-    for i, arg in enumerate(args):
-        if arg == "--index" and i + 1 < len(args):
-            given = Path(args[i + 1])
-        elif arg.startswith("--index="):
-            given = Path(arg.split("=", 1)[1])
-    preload(default_paths(None, given)[1])
-
-
 def main() -> None:
-    if sys.argv[1:2] == ["ask"]:
-        _preload_encoder(sys.argv[2:])
     try:
         app()
     except SystemExit as exc:

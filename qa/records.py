@@ -94,9 +94,7 @@ class Filters:
                 return False
         if self.since and (doc.date is None or doc.date < self.since):
             return False
-        if self.until and (doc.date is None or doc.date > self.until):
-            return False
-        return True
+        return not (self.until and (doc.date is None or doc.date > self.until))
 
     @property
     def active(self) -> bool:

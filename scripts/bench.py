@@ -55,7 +55,7 @@ def median(values) -> float:
 
 def percentile(values, share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def questions() -> list[str]:
@@ -69,7 +69,7 @@ def runs_of(cmd: list[str], runs: int, check: bool = False) -> tuple[list[float]
     for i in range(runs + 1):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         began = time.perf_counter()
-        done = subprocess.run(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - began
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if check and done.returncode not in (0, 1):
@@ -110,6 +110,47 @@ def startup_figures(index: Path, runs: int) -> None:
     row("`python -c 'import sentence_transformers'` (median wall, same run)", f"{median(walls):.2f} s")
     walls, _ = runs_of([QA, "--help"], runs, check=True)
     row("`qa --help` (median wall)", f"{median(walls):.2f} s", "< 0.3 s", median(walls) < 0.3)
+
+
+def _qa_from(tree: Path) -> list[str]:
+    """A `qa` command that runs the code in `tree` (today's entry point, or an older one) in this venv."""
+    entry = "qa.main" if (tree / "qa" / "main.py").is_file() else "qa.cli"
+    # numpy first: older trees import it from two threads at once, which can fail (fixed since)
+    code = f"import sys; sys.path.insert(0, sys.argv.pop(1)); sys.argv[0] = 'qa'; import numpy; from {entry} import main; main()"
+    return [PY, "-c", code, str(tree)]
+
+
+def baseline_figures(work: Path, rev: str, index: Path, runs: int) -> None:
+    """Cold `qa ask` of this tree against revision `rev`, alternating runs in the same minutes."""
+    tree = work / f"baseline-{rev}"
+    if not (tree / "qa").is_dir():
+        tree.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    old_index = work / f"baseline-{rev}-index"
+    shutil.rmtree(old_index, ignore_errors=True)
+    say(f"building the seed index with the code of {rev}")
+    subprocess.run([*_qa_from(tree), "index", "build", "--corpus", str(SEED), "--index", str(old_index)], cwd=ROOT,
+                   check=True, capture_output=True)
+    ask = ["ask", QUESTION, "--corpus", str(SEED)]
+    commands = {"now": [*_qa_from(ROOT), *ask, "--index", str(index)], rev: [*_qa_from(tree), *ask, "--index", str(old_index)]}
+    for key, cmd in commands.items():
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if not done.stdout.startswith("1. "):
+            raise SystemExit(f"{key}: no answer from {' '.join(cmd)}:\n{done.stdout}{done.stderr}")
+    walls: dict[str, list[float]] = {k: [] for k in commands}
+    cpus: dict[str, list[float]] = {k: [] for k in commands}
+    say(f"cold asks, this tree and {rev} alternately, {runs} runs each")
+    for _ in range(runs):
+        for key, cmd in commands.items():
+            w, c = runs_of(cmd, 1, check=True)
+            walls[key] += w
+            cpus[key] += c
+    now, old = median(walls["now"]), median(walls[rev])
+    row(f"cold `qa ask`, this tree / {rev} (median wall, alternating runs)", f"{now:.2f} / {old:.2f} s = {now / old:.0%}",
+        "<= 60%", now / old <= 0.6)
+    row(f"cold `qa ask`, this tree / {rev} (median CPU user+sys)",
+        f"{median(cpus['now']):.2f} / {median(cpus[rev]):.2f} s = {median(cpus['now']) / median(cpus[rev]):.0%}")
 
 
 def warm_latency(index: Path, label: str, p50_target: float | None, p95_target: float | None, rounds: int = 3) -> None:
@@ -155,12 +196,12 @@ def corpus_of(folder: Path, docs: int, seed: int = 0) -> Path:
 
 def chunk_texts(corpus: Path) -> list[str]:
     """The chunk texts a build embeds, cut by the build's own functions."""
-    from qa.build import read_corpus
-    from qa.chunking import ChunkParams, chunk_document
-    from qa.noise import classify
-    from qa.sentences import split_sentences
+    from qa.index.build import read_corpus
+    from qa.ingest.boilerplate import classify
+    from qa.ingest.chunking import ChunkParams, chunk_document
+    from qa.ingest.sentences import split_sentences
 
-    loaded, _ = read_corpus(corpus)
+    loaded, _, _ = read_corpus(corpus)
     texts = []
     for item in loaded:
         spans = split_sentences(item.text)
@@ -193,7 +234,7 @@ def build_throughput(work: Path, docs: int) -> None:
     texts; the bare call is SentenceTransformer.encode with its defaults (batch 32).
     """
     from qa import api
-    from qa.encoders import SentenceTransformerEncoder
+    from qa.embed.transformer import SentenceTransformerEncoder
 
     corpus = spliced_corpus(work / f"tput-spliced-{docs}", docs)
     texts = list(dict.fromkeys(chunk_texts(corpus)))
@@ -234,8 +275,9 @@ def build_throughput(work: Path, docs: int) -> None:
 
 def big_corpus(work: Path, chunks_wanted: int) -> tuple[Path, Path]:
     """A generated corpus of at least `chunks_wanted` chunks, indexed (cached between runs)."""
-    from qa import api, store
-    from qa.fast_encoder import load_fast_encoder
+    from qa import api
+    from qa.embed.onnx import load_fast_encoder
+    from qa.index import store
 
     per_doc = 24.5  # measured with make_corpus.py's default 8 paragraphs
     docs = int(chunks_wanted / per_doc * 1.03) + 1
@@ -270,8 +312,9 @@ def big_corpus(work: Path, chunks_wanted: int) -> tuple[Path, Path]:
 
 def update_big(corpus: Path, index: Path) -> None:
     """`qa index update` after editing 40 documents, adding 10 and removing 10."""
-    from make_corpus import make_document, seed_sentences
     import random
+
+    from make_corpus import make_document, seed_sentences
 
     rng = random.Random(time.time_ns())
     sentences = seed_sentences()
@@ -310,7 +353,7 @@ def big_answers(corpus: Path, index: Path, runs: int) -> None:
         "gc.collect(); mid = rss()\n"
         "loaded.query_encoder()\n"
         "gc.collect(); after = rss()\n"
-        "print(json.dumps({'chunks': len(loaded.chunks), 'rss': mid - before, 'encoder': after - mid}))\n"
+        "print(json.dumps({'chunks': loaded.chunk_count, 'rss': mid - before, 'encoder': after - mid}))\n"
     )
     done = subprocess.run([PY, "-c", probe], cwd=ROOT, capture_output=True, text=True)
     if done.returncode == 0:
@@ -333,9 +376,9 @@ def windows(work: Path, encoder_folder: Path, count: int = 20_000):
     import random
 
     import numpy as np
-
     from make_corpus import seed_sentences
-    from qa.fast_encoder import load_fast_encoder
+
+    from qa.embed.onnx import load_fast_encoder
 
     path = work / f"windows-{count}.npy"
     if path.is_file():
@@ -363,20 +406,11 @@ def _bases(work: Path, folder: Path):
     """Distinct real chunk embeddings of the big index (not the "(Item n-m.)" markers) and word windows."""
     import numpy as np
 
-    from qa import vectors
+    from qa import api
 
-    stored = vectors.all_vectors(vectors.load(folder / "vectors.faiss"))
-    documents = {}
-    with open(folder / "documents.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            doc = json.loads(line)
-            documents[doc["doc_id"]] = doc["text"]
-    keep = []
-    with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            c = json.loads(line)
-            if not documents[c["doc_id"]][c["start"] : c["end"]].startswith("(Item"):
-                keep.append(i)
+    loaded = api.open_index(folder.parent)
+    stored = loaded.vectors.all()
+    keep = [i for i, c in enumerate(loaded.chunks) if not c.text.startswith("(Item")]
     return np.vstack([np.unique(stored[keep], axis=0), windows(work, folder / "encoder")])
 
 
@@ -391,8 +425,9 @@ def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float
     import faiss
     import numpy as np
 
-    from qa import store, vectors
-    from qa.fast_encoder import load_fast_encoder
+    from qa.embed.onnx import load_fast_encoder
+    from qa.index import store, vectors
+    from qa.index.vectors import FaissVectors
 
     folder, _ = store.open_version(index)
     cached = work / "million-bases.npy"  # made once: each run's update changes the big index a little
@@ -427,7 +462,7 @@ def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float
         times, hits = [], 0
         for q, want in zip(queries, truth):
             began = time.perf_counter()
-            _, ids = vectors.search(loaded, q, 10)
+            _, ids = loaded.search(q, 10)
             times.append((time.perf_counter() - began) * 1000)
             hits += len(set(ids.tolist()) & set(want.tolist()))
         return median(times), percentile(times, 0.95), hits / truth.size
@@ -441,22 +476,19 @@ def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float
         else:
             say(f"building {kind} over {count} vectors")
             began = time.perf_counter()
-            vectors.save(vectors.build(matrix, kind), path)
+            FaissVectors.build(matrix, kind).save(path)
             built = {"signature": signature, "seconds": time.perf_counter() - began}
             stamp.write_text(json.dumps(built))
             note = ""
-        loaded = vectors.load(path)
+        loaded = FaissVectors.load(path)
         ms, p95, recall = measure(loaded)
-        setting = f"efSearch {loaded.hnsw.efSearch}" if kind == "hnsw" else f"nprobe {loaded.nprobe}/{loaded.nlist}"
+        setting = f"efSearch {loaded.effort}" if kind == "hnsw" else f"nprobe {loaded.effort}/{loaded.lists}"
         row(f"{count // 1000}k {kind} ({setting}): search median / p95", f"{ms:.2f} / {p95:.2f} ms", "<= 10 ms", ms <= 10)
         row(f"{count // 1000}k {kind} ({setting}): recall@10 vs exact ({len(queries)} queries)", f"{recall:.3f}", ">= 0.95", recall >= 0.95)
         row(f"{count // 1000}k {kind}: vector index bytes per chunk / build time", f"{path.stat().st_size / count:.0f} B / {built['seconds']:.0f} s{note}")
         sweep = []
-        for level in ((64, 256, 512) if kind == "hnsw" else (loaded.nlist // 64, loaded.nlist // 16, loaded.nlist // 8)):
-            if kind == "hnsw":
-                loaded.hnsw.efSearch = level
-            else:
-                loaded.nprobe = max(1, level)
+        for level in ((64, 256, 512) if kind == "hnsw" else (loaded.lists // 64, loaded.lists // 16, loaded.lists // 8)):
+            loaded.effort = level
             ms, _p95, recall = measure(loaded)
             sweep.append(f"{level}: {recall:.3f} in {ms:.1f} ms")
         row(f"  {count // 1000}k {kind} sweep ({'efSearch' if kind == 'hnsw' else 'nprobe'}: recall in median time)", "; ".join(sweep))
@@ -475,6 +507,7 @@ def main() -> None:
     parser.add_argument("--tput-docs", type=int, default=400, help="generated documents for the build-throughput figure (about 24 distinct chunks each)")
     parser.add_argument("--chunks", type=int, default=100_000, help="chunks in the big corpus")
     parser.add_argument("--vectors", type=int, default=1_000_000, help="vectors in the scale test")
+    parser.add_argument("--baseline", metavar="REV", help="also time cold `qa ask` of this git revision, alternating with this tree")
     args = parser.parse_args()
     args.runs = max(5, args.runs)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -483,13 +516,15 @@ def main() -> None:
 
     index = seed_index(args.work)
     startup_figures(index, args.runs)
+    if args.baseline:
+        baseline_figures(args.work, args.baseline, index, args.runs)
     warm_latency(index, "seed corpus", 30, 60)
     build_throughput(args.work, args.tput_docs)
     if not args.quick:
         corpus, big = big_corpus(args.work, args.chunks)
         update_big(corpus, big)
         big_answers(corpus, big, args.runs)
-        warm_latency(big, f"big corpus", 80, None, rounds=2)
+        warm_latency(big, "big corpus", 80, None, rounds=2)
         million(args.work, big, args.vectors)
 
     print()

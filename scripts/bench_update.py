@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from scripts.make_corpus import generate, make_document, seed_sentences  # noqa: E402
+from scripts.make_corpus import generate, make_document, seed_sentences
 
 
 def run(command: str, corpus: Path, index: Path) -> tuple[float, list[str]]:

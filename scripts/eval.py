@@ -23,7 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa import answer, api, signals  # noqa: E402
+from qa import api  # noqa: E402
+from qa.answer import select  # noqa: E402
+from qa.rank.ranking import candidates  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval.jsonl"
 DENSE_ONLY_THRESHOLD = 0.35  # baseline refusal: best chunk cosine below this
@@ -46,18 +48,18 @@ def load_questions(path: Path = EVAL) -> list[dict]:
 def run_system(index, question: str, system: str, min_score: float | None = None):
     """One answer from the final system or a single-signal baseline (same windows, same dedup)."""
     if system == "final":
-        return api.ask(index, question, min_score=api.MIN_SCORE if min_score is None else min_score)
-    ranked = signals.candidates(index, question)
+        return api.ask(index, question, min_score=min_score)
+    ranked = candidates(index, question)
     if system == "bm25":  # refuses only when no sentence shares a term with the question
-        ranked = [replace(c, relevance=c.lexical) for c in ranked if c.lexical > 0]
+        ranked = [replace(c, relevance=c.get("lexical")) for c in ranked if c.get("lexical") > 0]
         floor = 0.0
     elif system == "dense":
-        ranked = [replace(c, relevance=c.dense) for c in ranked]
+        ranked = [replace(c, relevance=c.get("dense")) for c in ranked]
         floor = DENSE_ONLY_THRESHOLD
     else:
         raise SystemExit(f"unknown system {system!r}")
     ranked.sort(key=lambda c: (-c.relevance, c.row))
-    return answer.select(index, question, ranked, top_k=3, min_score=floor, score=lambda c: c.relevance)
+    return select.select(index, question, ranked, top_k=3, min_score=floor, score=lambda c: c.relevance)
 
 
 def check_verbatim(index, result) -> None:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa.noise import BODY, classify  # noqa: E402
-from qa.sentences import split_sentences  # noqa: E402
+from qa.ingest.boilerplate import BODY, classify
+from qa.ingest.sentences import split_sentences
 
 SEED = Path(__file__).resolve().parent.parent / "corpus"
 

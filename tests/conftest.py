@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qa import encoders
+from qa.embed import encoder as encoders
 from tests.fakes import FakeEncoder
 
 ROOT = Path(__file__).resolve().parent.parent

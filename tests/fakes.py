@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from qa.encoders import normalise
+from qa.embed.encoder import normalise
 
 _WORD = re.compile(r"\w+")
 

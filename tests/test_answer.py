@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from qa import api, signals
+from qa import api
+from qa.errors import QAError
+from qa.rank import asked, features, model
+from qa.rank.ranking import candidates
 from qa.records import Filters
+from qa.retrieve import candidates as retrieval
 from tests.fakes import FakeEncoder
 
 WIRE = "The rights group Foro Penal confirmed that 56 political prisoners had been freed by Tuesday evening."
@@ -54,8 +59,8 @@ def test_extracts_never_overlap_or_repeat(wire_corpus):
 def test_source_filter_applies_before_ranking(wire_corpus, monkeypatch):
     _corpus, index = wire_corpus
     # With one candidate per retriever, filtering after ranking would leave nothing from CNN.
-    monkeypatch.setattr(signals, "DENSE_K", 1)
-    monkeypatch.setattr(signals, "LEXICAL_K", 1)
+    monkeypatch.setattr(retrieval, "DENSE_K", 1)
+    monkeypatch.setattr(retrieval, "LEXICAL_K", 1)
     answer = api.ask(index, "How many political prisoners did Foro Penal confirm had been freed?",
                      filters=Filters(source="cnn"), min_score=0.0)
     assert answer.extracts and {e.publisher for e in answer.extracts} == {"CNN"}
@@ -98,14 +103,14 @@ def test_highlight_is_the_best_sentence_inside_the_quote(wire_corpus):
 
 
 def test_questions_that_ask_for_a_kind_of_thing_prefer_sentences_that_hold_one():
-    assert signals.novel_match(signals._asked_for("How many were freed?"), "Six were freed.", "How many were freed?")
-    assert not signals.novel_match(signals._asked_for("How many were freed?"), "Some were freed.", "How many were freed?")
+    assert asked.novel_match(asked.asked_for("How many were freed?"), "Six were freed.", "How many were freed?")
+    assert not asked.novel_match(asked.asked_for("How many were freed?"), "Some were freed.", "How many were freed?")
     who = "Who warned Trump?"
-    assert not signals.novel_match(signals._asked_for(who), "He warned US President Donald Trump.", who)
-    assert signals.novel_match(signals._asked_for(who), "Jorge Rodríguez warned him.", who)
-    assert signals._asked_for("When did it happen?") is signals._DATE
-    assert signals._asked_for("Where were they held?") is signals._PLACE
-    assert signals._asked_for("Why did they go?") is None
+    assert not asked.novel_match(asked.asked_for(who), "He warned US President Donald Trump.", who)
+    assert asked.novel_match(asked.asked_for(who), "Jorge Rodríguez warned him.", who)
+    assert asked.asked_for("When did it happen?") is asked._DATE
+    assert asked.asked_for("Where were they held?") is asked._PLACE
+    assert asked.asked_for("Why did they go?") is None
 
 
 @pytest.mark.parametrize("question, holds, lacks", [
@@ -114,9 +119,9 @@ def test_questions_that_ask_for_a_kind_of_thing_prefer_sentences_that_hold_one()
     ("In what year was the group founded?", "The group was founded in 1999.", "The group said in January it had grown."),
 ])
 def test_answer_type_cues_want_the_precise_kind_of_thing(question, holds, lacks):
-    asked = signals._asked_for(question)
-    assert signals.novel_match(asked, holds, question)
-    assert not signals.novel_match(asked, lacks, question)
+    wanted = asked.asked_for(question)
+    assert asked.novel_match(wanted, holds, question)
+    assert not asked.novel_match(wanted, lacks, question)
 
 
 @pytest.mark.parametrize("question, regime", [
@@ -126,12 +131,27 @@ def test_answer_type_cues_want_the_precise_kind_of_thing(question, holds, lacks)
 def test_a_question_worded_unlike_every_passage_is_ranked_by_the_model_without_lexical_features(
         wire_corpus, monkeypatch, question, regime):
     _, index = wire_corpus
-    ranked = signals.candidates(index, question)
-    assert ranked and signals.regime(ranked[0].overlap) == regime
+    ranked = candidates(index, question)
+    assert ranked and model.load().regime(ranked[0].facts.overlap) == regime
     other = "reworded" if regime == "worded_alike" else "worded_alike"
     # the other regime's weights must not matter; this regime's must
-    monkeypatch.setitem(signals.WEIGHTS, other, {"bias": 50.0})
-    assert [c.relevance for c in signals.candidates(index, question)] == [c.relevance for c in ranked]
-    monkeypatch.setitem(signals.WEIGHTS, regime, {"bias": 50.0})
-    assert {round(c.relevance, 6) for c in signals.candidates(index, question)} == {1.0}
-    assert set(signals.regime_features("reworded")) == set(signals.FEATURES) - set(signals.LEXICAL_FEATURES)
+    monkeypatch.setitem(model.load().regimes, other, {"bias": 50.0})
+    assert [c.relevance for c in candidates(index, question)] == [c.relevance for c in ranked]
+    monkeypatch.setitem(model.load().regimes, regime, {"bias": 50.0})
+    assert {round(c.relevance, 6) for c in candidates(index, question)} == {1.0}
+    assert set(model.regime_features("reworded")) == set(features.NAMES) - set(features.LEXICAL)
+
+
+def test_the_fitted_model_is_checked_against_the_feature_table():
+    data = model.load().to_dict()
+    assert model.Ranker.from_dict(data) == model.load()
+    wrong = json.loads(json.dumps(data))
+    wrong["regimes"]["reworded"]["lexical"] = 1.0  # a lexical feature in the reworded model
+    with pytest.raises(QAError, match="reworded weighs lexical"):
+        model.Ranker.from_dict(wrong)
+    other = json.loads(json.dumps(data))
+    other["features"] = [*data["features"], "invented"]
+    with pytest.raises(QAError, match="other features"):
+        model.Ranker.from_dict(other)
+    with pytest.raises(QAError, match="not a qa-ranker"):
+        model.Ranker.from_dict({**data, "format_version": 99})

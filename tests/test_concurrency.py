@@ -8,9 +8,10 @@ import signal
 
 from typer.testing import CliRunner
 
-from qa import api, store
+from qa import api
 from qa.cli import app
 from qa.errors import QAError
+from qa.index import store
 from tests.fakes import FakeEncoder
 from tests.writer import CYCLE_DOC, Writer, cycle_text
 

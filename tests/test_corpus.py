@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from qa import api
-from qa.corpus import LoadedDocument, describe, discover, doc_id_for, read_document
 from qa.errors import QAError
+from qa.ingest.documents import LoadedDocument, doc_id_for, read_document
+from qa.ingest.files import discover
+from qa.ingest.metadata import describe
 from qa.records import Skipped
 from tests.conftest import SEED
 from tests.fakes import FakeEncoder
@@ -132,5 +134,5 @@ def test_a_missing_corpus_folder_is_a_clear_error(tmp_path, fake_encoder):
 def test_a_corpus_without_a_readable_document_is_a_clear_error(corpus, tmp_path, fake_encoder):
     write(corpus, "empty.txt", b"")
     write(corpus, "notes.pdf", BODY)
-    with pytest.raises(QAError, match="no readable .txt or .md document"):
+    with pytest.raises(QAError, match=r"no readable \.txt or \.md document"):
         api.build(corpus, tmp_path / "index", model=FakeEncoder.name)

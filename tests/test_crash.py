@@ -10,8 +10,9 @@ import signal
 import time
 from pathlib import Path
 
-from qa import api, store
-from qa.corpus import file_hash
+from qa import api
+from qa.index import store
+from qa.ingest.documents import file_hash
 from tests.fakes import FakeEncoder
 from tests.writer import Writer
 

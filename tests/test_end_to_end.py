@@ -29,7 +29,7 @@ def test_the_real_model_finds_the_number_foro_penal_confirmed(real_index):
 
 
 def test_the_real_model_refuses_a_question_the_documents_do_not_answer(real_index):
-    corpus, index = real_index
+    _corpus, index = real_index
     answer = api.ask(api.open_index(index), "What is the recipe for chocolate cake?")
     assert (answer.answered, answer.extracts) == (False, ())
 

@@ -10,11 +10,13 @@ import sys
 import numpy as np
 import pytest
 
-from qa import api, store
-from qa.fast_encoder import INFO_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, load_fast_encoder, preload
+from qa import api
+from qa.api import preload
+from qa.embed.onnx import DATA_FILE, INFO_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, load_fast_encoder
+from qa.index import store
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent / "scripts"))
-from make_corpus import seed_sentences  # noqa: E402
+from make_corpus import seed_sentences
 
 NON_ASCII = [
     "café au lait", "naïve façade", "Ünïcödé tëxt", "Straße und Maß", "北京欢迎你", "東京は晴れです", "서울의 날씨",
@@ -29,9 +31,7 @@ EMPTY_ISH = [" ", ".", "", "\n", "\t", "  \n  ", "?", "!?", "—", "a", "I", "..
 def varied_texts(index_folder) -> list[str]:
     rng = random.Random(7)
     sentences = seed_sentences()
-    chunks = [json.loads(line) for line in (index_folder / "chunks.jsonl").open(encoding="utf-8")]
-    documents = {json.loads(line)["doc_id"]: json.loads(line)["text"] for line in (index_folder / "documents.jsonl").open(encoding="utf-8")}
-    chunk_texts = [documents[c["doc_id"]][c["start"] : c["end"]] for c in chunks]
+    chunk_texts = [c.text for c in api.open_index(index_folder.parent).chunks]
     words = sorted({w for s in sentences for w in s.split()})
     long = [" ".join(rng.sample(sentences, rng.randint(12, 40))) for _ in range(30)]  # far past 256 tokens
     alphabet = "abcdefghijklmnopqrstuvwxyz ABCXYZ 0123456789 .,;:!?'\"()-–— éüñßø 中文 ру 🙂\t\n"
@@ -41,7 +41,7 @@ def varied_texts(index_folder) -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference():
-    from qa.encoders import SentenceTransformerEncoder
+    from qa.embed.transformer import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder()
 
@@ -58,9 +58,9 @@ def test_build_stores_the_encoder(real_index):
     info = json.loads((folder / "encoder" / INFO_FILE).read_text(encoding="utf-8"))
     assert info["name"] == manifest["model"]["name"] == "all-MiniLM-L6-v2"
     assert (info["dim"], info["max_seq_length"], info["pooling"]) == (384, 256, "mean")
-    assert (folder / "encoder" / MODEL_FILE).stat().st_size > 1_000_000
+    assert (folder / "encoder" / DATA_FILE).stat().st_size > 1_000_000  # the weights, beside the graph
     assert (folder / "encoder" / TOKENIZER_FILE).is_file()
-    assert {f"encoder/{n}" for n in (INFO_FILE, MODEL_FILE, TOKENIZER_FILE)} <= set(manifest["files"])  # checksummed
+    assert {f"encoder/{n}" for n in (INFO_FILE, MODEL_FILE, DATA_FILE, TOKENIZER_FILE)} <= set(manifest["files"])  # checksummed
 
 
 @pytest.mark.model
@@ -85,7 +85,7 @@ def test_matches_sentence_transformers(real_index, reference):
 
 @pytest.mark.model
 def test_query_path_falls_back_with_a_note(real_index, tmp_path, capsys):
-    corpus, original = real_index
+    _corpus, original = real_index
     copy = tmp_path / "index"
     shutil.copytree(original, copy, ignore=shutil.ignore_patterns(".lock"))
     folder = _live(copy)
@@ -114,9 +114,9 @@ def test_update_reuses_the_encoder_files(real_index, tmp_path):
     shutil.copytree(corpus, edited)
     first = sorted(edited.glob("*.txt"))[0]
     first.write_text(first.read_text(encoding="utf-8") + "\nThe ferry to the island was cancelled on Sunday.\n", encoding="utf-8")
-    before = _live(copy) / "encoder" / MODEL_FILE
+    before = _live(copy) / "encoder" / DATA_FILE
     report = api.update(edited, copy)
-    after = _live(copy) / "encoder" / MODEL_FILE
+    after = _live(copy) / "encoder" / DATA_FILE
     assert report.changed == (first.name,) and after != before
     assert after.stat().st_ino == before.stat().st_ino  # hard-linked, not exported again
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.noise import BODY, BOILERPLATE, classify
-from qa.sentences import split_sentences
+from qa.ingest.boilerplate import BODY, BOILERPLATE, classify
+from qa.ingest.sentences import split_sentences
 from tests.conftest import SEED
 
 

@@ -15,10 +15,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from qa import api
-from qa.chunking import ChunkParams, chunk_document
-from qa.corpus import LoadedDocument, doc_id_for, read_document
-from qa.noise import BODY, BOILERPLATE, classify
-from qa.sentences import line_of, split_sentences
+from qa.ingest.boilerplate import BODY, BOILERPLATE, classify
+from qa.ingest.chunking import ChunkParams, chunk_document
+from qa.ingest.documents import LoadedDocument, doc_id_for, read_document
+from qa.ingest.sentences import line_of, split_sentences
 from tests.fakes import FakeEncoder
 
 WORDS = ["prisoners", "Venezuela", "released", "Caracas", "envoy", "ministry", "families", "vigil", "oil", "court"]

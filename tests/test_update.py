@@ -9,10 +9,12 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from qa import api, encoders, store, vectors
-from qa.build import chunk_key
+from qa import api
 from qa.cli import app
+from qa.embed import encoder as encoders
 from qa.errors import QAError
+from qa.index import store
+from qa.index.build import chunk_key
 from tests.fakes import FakeEncoder
 
 MODEL = FakeEncoder.name
@@ -135,7 +137,7 @@ def test_update_equals_full_build(built, fake_encoder, tmp_path):
     a, b = api.open_index(index), api.open_index(full)
     assert a.documents == b.documents and a.texts == b.texts and a.sentence_spans == b.sentence_spans
     assert a.chunks == b.chunks
-    assert np.abs(vectors.all_vectors(a.vectors) - vectors.all_vectors(b.vectors)).max() < 1e-6
+    assert np.abs(a.vectors.all() - b.vectors.all()).max() < 1e-6
     for question in (QUESTION, removed_doc_sentence(full, names[0]), "Who was released from prison?"):
         assert api.ask(a, question, min_score=0.0) == api.ask(b, question, min_score=0.0)
 
@@ -226,7 +228,7 @@ def test_a_corpus_of_boilerplate_is_refused(built, fake_encoder):
 
 
 def test_stored_sentences_are_reused_only_under_the_same_code(built, fake_encoder, monkeypatch):
-    from qa import build
+    from qa.index import build
 
     corpus, index = built
     split = []

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qa import vectors
+from qa.index import vectors
+from qa.index.vectors import FaissVectors
 
 KINDS = ("flat", "hnsw", "ivf")
 
@@ -43,13 +44,13 @@ def check_consistent(matrix, query, scores, ids, k, allowed=None, complete=True)
 @pytest.mark.parametrize("n", [1, 7, 1013])
 def test_search_matches_brute_force(kind, n):
     matrix = clustered(n)
-    index = vectors.build(matrix, kind)
-    assert vectors.kind_of(index) == kind and index.ntotal == n
+    index = FaissVectors.build(matrix, kind)
+    assert index.kind == kind and index.count == n
     queries = clustered(25, seed=1)
     recalls = []
     for q in queries:
         for k in (1, 10, n + 5):
-            scores, ids = vectors.search(index, q, k)
+            scores, ids = index.search(q, k)
             check_consistent(matrix, q, scores, ids, k)
             want_scores, want_ids = brute_force(matrix, q, k)
             if kind == "flat" or n < 100:  # exact: the same scores (ids may swap on exact ties)
@@ -64,14 +65,14 @@ def test_search_matches_brute_force(kind, n):
 def test_filtered_search_matches_brute_force_over_allowed(kind, share, monkeypatch):
     n = 3001
     matrix = clustered(n, seed=2)
-    index = vectors.build(matrix, kind)
+    index = FaissVectors.build(matrix, kind)
     rng = np.random.default_rng(3)
     allowed = rng.choice(n, size=max(1, int(n * share)), replace=False)
     for exact_subset in (vectors.EXACT_SUBSET, 0):  # the direct path and the faiss selector path
         monkeypatch.setattr(vectors, "EXACT_SUBSET", exact_subset)
         recalls = []
         for q in clustered(20, seed=4):
-            scores, ids = vectors.search(index, q, 10, allowed=allowed)
+            scores, ids = index.search(q, 10, allowed=allowed)
             check_consistent(matrix, q, scores, ids, 10, allowed, complete=kind == "flat" or bool(exact_subset))
             want_scores, want_ids = brute_force(matrix, q, 10, allowed)
             if kind == "flat" or exact_subset:
@@ -84,29 +85,29 @@ def test_filtered_search_matches_brute_force_over_allowed(kind, share, monkeypat
 @pytest.mark.parametrize("kind", KINDS)
 def test_filter_edge_cases(kind):
     matrix = clustered(200, seed=5)
-    index = vectors.build(matrix, kind)
+    index = FaissVectors.build(matrix, kind)
     q = matrix[17]
-    scores, ids = vectors.search(index, q, 10, allowed=np.array([], dtype=np.int64))
+    scores, ids = index.search(q, 10, allowed=np.array([], dtype=np.int64))
     assert len(ids) == 0 and len(scores) == 0
-    scores, ids = vectors.search(index, q, 10, allowed=np.array([17, 17, 3]))  # duplicates count once
+    scores, ids = index.search(q, 10, allowed=np.array([17, 17, 3]))  # duplicates count once
     assert sorted(ids.tolist()) == [3, 17] and ids[0] == 17
 
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_save_load_round_trip(kind, tmp_path):
     matrix = clustered(1013, seed=6)
-    vectors.save(vectors.build(matrix, kind), tmp_path / "v.faiss")
-    loaded = vectors.load(tmp_path / "v.faiss")
-    assert vectors.kind_of(loaded) == kind
-    assert np.allclose(vectors.all_vectors(loaded), matrix, atol=1e-6)
+    FaissVectors.build(matrix, kind).save(tmp_path / "v.faiss")
+    loaded = FaissVectors.load(tmp_path / "v.faiss")
+    assert loaded.kind == kind
+    assert np.allclose(loaded.all(), matrix, atol=1e-6)
     q = clustered(1, seed=7)[0]
-    scores, ids = vectors.search(loaded, q, 10)
+    scores, ids = loaded.search(q, 10)
     check_consistent(matrix, q, scores, ids, 10)
 
 
 def test_empty_index_answers_nothing():
-    index = vectors.build(np.zeros((0, 16), dtype=np.float32), "auto")
-    scores, ids = vectors.search(index, np.ones(16, dtype=np.float32), 5)
+    index = FaissVectors.build(np.zeros((0, 16), dtype=np.float32), "auto")
+    _scores, ids = index.search(np.ones(16, dtype=np.float32), 5)
     assert len(ids) == 0
 
 
@@ -116,3 +117,22 @@ def test_auto_picks_by_size():
     assert vectors.choose_type("ivf", 10) == "ivf"
     assert vectors.ivf_lists(1) == 1 and vectors.ivf_lists(1_000_000) == 4000
     assert all(n // vectors.ivf_lists(n) >= 39 for n in (39, 1000, 10_000, 1_000_000))
+
+
+def test_delete_removes_vectors_and_later_ids_move_down():
+    matrix = clustered(2000, seed=6)
+    store = FaissVectors.build(matrix, "flat")
+    store.delete(np.array([0, 5]))
+    assert store.count == 1998
+    kept = np.delete(matrix, [0, 5], axis=0)
+    assert np.allclose(store.vectors(np.array([0, 3, 4, 1997])), kept[[0, 3, 4, 1997]], atol=1e-6)
+    store.add(matrix[:1])
+    assert store.count == 1999 and np.allclose(store.vectors(np.array([1998])), matrix[:1], atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_approximate_indexes_refuse_to_delete(kind):
+    store = FaissVectors.build(clustered(2000, seed=7), kind)
+    with pytest.raises(NotImplementedError):
+        store.delete(np.array([1]))
+    assert store.count == 2000

@@ -20,8 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from qa import api, encoders  # noqa: E402
-from tests.fakes import FakeEncoder  # noqa: E402
+from qa import api
+from qa.embed import encoder as encoders
+from tests.fakes import FakeEncoder
 
 CYCLE_DOC = "zz_cycle.txt"
 

@@ -17,12 +17,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from qa import store
+from qa.api import Session
+from qa.citation import citation
 from qa.errors import QAError
 from qa.records import Extract, Filters
-from qa.citation import citation
-from qa.tui.messages import (AskFailed, Answered, BuildDone, BuildFailed, BuildStep, IndexFailed, IndexMissing,
-                             IndexReady, LoadStage)
+from qa.tui.messages import Answered, AskFailed, BuildDone, BuildFailed, BuildStep, IndexFailed, IndexMissing, IndexReady, LoadStage
 from qa.tui.screens.chat import ChatScreen
 from qa.tui.screens.document import DocumentScreen
 from qa.tui.screens.filters import FilterScreen
@@ -34,7 +33,7 @@ from qa.tui.widgets.index_header import describe
 from qa.tui.widgets.turn import Turn
 
 if TYPE_CHECKING:
-    from qa.index import Index
+    from qa.api import Index
 
 
 class _Cancelled(Exception):
@@ -68,8 +67,8 @@ class QAApp(App[None]):
     def __init__(self, corpus: Path, index: Path, model: str | None = None, *, top_k: int = 3,
                  min_score: float | None = None) -> None:
         super().__init__()
-        self.corpus, self.index_path, self.model, self.top_k = Path(corpus), Path(index), model, top_k
-        self.min_score = min_score  # None: the library's default confidence threshold
+        self.session = Session(corpus, index, model=model, top_k=top_k, min_score=min_score)
+        self.corpus, self.index_path = self.session.corpus, self.session.index_path
         self.filters = Filters()
         self.index: Index | None = None
         self.state = "loading"  # loading, ready, missing or failed
@@ -94,20 +93,18 @@ class QAApp(App[None]):
     def load_index(self) -> None:
         worker = get_current_worker()
         try:
-            from qa import api  # numpy, FAISS and BM25 load here, after the first paint
-
-            if not store.exists(self.index_path):
+            if not self.session.has_index():
                 self.post_message(IndexMissing(f"There is no index at {shown(self.index_path)} yet."))
                 return
             self.post_message(LoadStage("opening the index…"))
-            index = api.open_index(self.index_path, model=self.model)
-            if not index.documents or not index.chunks:
+            index = self.session.open()  # numpy, FAISS and BM25 load here, after the first paint
+            if not index.documents or not index.chunk_count:
                 self.post_message(IndexMissing(f"The index at {shown(self.index_path)} holds no passages."))
                 return
             if worker.is_cancelled:
                 return
             self.post_message(LoadStage("checking the corpus folder…"))
-            diff = index.corpus_diff(self.corpus)
+            diff = self.session.stale(index)
             if worker.is_cancelled:
                 return
             self.post_message(LoadStage("loading the question encoder…"))
@@ -119,13 +116,13 @@ class QAApp(App[None]):
 
     def on_load_stage(self, message: LoadStage) -> None:
         if self.state != "ready":
-            self.chat.header.loading(message.text)
+            self.chat.header.show_loading(message.text)
 
     def on_index_ready(self, message: IndexReady) -> None:
         index = message.index
         self.index, self.state = index, "ready"
         self.chat.query(BuildOffer).remove()
-        self.chat.header.ready(len(index.documents), len(index.chunks), index.model_name, message.diff)
+        self.chat.header.ready(len(index.documents), index.chunk_count, index.model_name, message.diff)
         self._pump()
 
     def on_index_missing(self, message: IndexMissing) -> None:
@@ -170,11 +167,8 @@ class QAApp(App[None]):
 
     @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
     def ask_worker(self, index: Index, turn: Turn, filters: Filters) -> None:
-        from qa import api
-
         try:
-            threshold = api.MIN_SCORE if self.min_score is None else self.min_score
-            answer = api.ask(index, turn.question, top_k=self.top_k, filters=filters, min_score=threshold)
+            answer = self.session.ask(index, turn.question, filters)
         except Exception as exc:
             self.post_message(AskFailed(turn, _failure(exc)))
         else:
@@ -182,7 +176,7 @@ class QAApp(App[None]):
                 self.post_message(Answered(turn, answer))
 
     def on_answered(self, message: Answered) -> None:
-        message.turn.show_answer(message.answer, message.turn.index)
+        message.turn.show_answer(message.answer)
         self.chat.conversation.reveal(message.turn)
         self._asking = False
         self._pump()
@@ -210,23 +204,13 @@ class QAApp(App[None]):
             self.notify("The index is already being built.", severity="warning")
             return
         self.building = True
-        model = self._index_model()
         what = "updating the index" if incremental and self.state != "missing" else "building the index"
         self.chat.progress.start(what)
         self.chat.conversation.add_note(f"{what.capitalize()} from {shown(self.corpus)}; you can keep asking meanwhile.")
-        self.build_worker(incremental, model)
-
-    def _index_model(self) -> str | None:
-        """Build with the model the index already uses, unless --model says otherwise."""
-        if self.model or self.index:
-            return self.model or self.index.model_name
-        try:
-            return store.open_version(self.index_path, verify=False)[1]["model"]["name"]
-        except (QAError, KeyError, TypeError):
-            return None
+        self.build_worker(incremental)
 
     @work(thread=True, exclusive=True, group="build", exit_on_error=False)
-    def build_worker(self, incremental: bool, model: str | None) -> None:
+    def build_worker(self, incremental: bool) -> None:
         worker = get_current_worker()
 
         def progress(stage: str, done: int, total: int) -> None:
@@ -235,10 +219,7 @@ class QAApp(App[None]):
             self.post_message(BuildStep(stage, done, total))
 
         try:
-            from qa import api
-
-            run = api.update if incremental else api.build
-            report = run(self.corpus, self.index_path, model=model, progress=progress)
+            report = self.session.build(progress, incremental=incremental)
         except _Cancelled:
             return
         except Exception as exc:
@@ -274,7 +255,7 @@ class QAApp(App[None]):
         turn = card.query_ancestor(Turn)
         index = turn.index
         number = index.doc_numbers.get(card.extract.doc_id) if index else None
-        if number is None:
+        if index is None or number is None:
             self.notify("That document is no longer in the index.", severity="error")
             return
         self.push_screen(DocumentScreen(index.documents[number], index.texts[number], card.extract))

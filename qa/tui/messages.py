@@ -10,7 +10,7 @@ from textual.message import Message
 from qa.records import Answer, BuildReport, CorpusDiff
 
 if TYPE_CHECKING:
-    from qa.index import Index
+    from qa.api import Index
     from qa.tui.widgets.turn import Turn
 
 

@@ -7,10 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
-from qa.records import Answer
+from qa.api import REFUSAL
 from qa.citation import also_in_line, location, quote_parts, source_line, visible
-
-REFUSAL = "The documents do not answer this question."
+from qa.records import Answer
 
 
 class TurnLike(Protocol):

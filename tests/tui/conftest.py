@@ -12,6 +12,6 @@ from tests.fakes import FakeEncoder
 
 @pytest.fixture
 def chat_app(built, monkeypatch):
-    corpus, index = built
+    corpus, _index = built
     monkeypatch.chdir(corpus.parent)  # paths on screen and saved files stay inside tmp_path, shown relative
     return make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name)

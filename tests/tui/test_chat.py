@@ -6,6 +6,7 @@ import threading
 from pathlib import Path
 
 from qa import api
+from qa.api import REFUSAL
 from qa.records import Filters
 from qa.tui.app import make_app
 from qa.tui.screens.chat import ChatScreen
@@ -15,7 +16,7 @@ from qa.tui.widgets.conversation import Conversation
 from qa.tui.widgets.document_text import DocumentText
 from qa.tui.widgets.extract_card import ExtractCard
 from qa.tui.widgets.question_input import QuestionInput
-from qa.tui.widgets.turn import REFUSAL, Turn
+from qa.tui.widgets.turn import Turn
 from tests.fakes import FakeEncoder
 from tests.tui.helpers import ask, drive, screen_text, settle
 
@@ -55,7 +56,7 @@ def test_answer_cards_show_quote_and_source(chat_app):
         assert f"score {top.score:.2f}" in rendered
         assert (top.title or "(untitled)") in rendered and (top.date or "(undated)") in rendered
         for other in top.also_in:
-            assert f"also in: " in rendered and f"{other.path}:{other.line}" in rendered
+            assert "also in: " in rendered and f"{other.path}:{other.line}" in rendered
         shown = screen_text(pilot.app)
         assert "56" in shown and f"{top.path}:{top.line}" in shown
 

@@ -9,8 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qa.records import Document, Extract
 from qa.citation import citation, location, source_line
+from qa.records import Document, Extract
 from qa.tui.widgets.document_text import DocumentText
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
-from qa.records import Extract
 from qa.citation import visible
+from qa.records import Extract
 
 
 class DocumentText(Widget):
@@ -24,7 +25,8 @@ class DocumentText(Widget):
         quote = self.get_component_rich_style("document-text--quote")
         best = self.get_component_rich_style("document-text--highlight")
         text = Text(end="")
-        for part, style in zip(self.parts, ("", quote, best, quote, "")):
+        styles: tuple[Style | str, ...] = ("", quote, best, quote, "")
+        for part, style in zip(self.parts, styles):
             text.append(part, style)
         return text
 

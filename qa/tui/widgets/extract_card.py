@@ -9,8 +9,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widget import Widget
 
-from qa.records import Extract
 from qa.citation import also_in_line, location, quote_parts, source_line
+from qa.records import Extract
 
 
 class ExtractCard(Widget, can_focus=True):

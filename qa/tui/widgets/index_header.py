@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widget import Widget
 
-from qa.records import CorpusDiff, Filters
 from qa.citation import visible
+from qa.records import CorpusDiff, Filters
 
 
 def describe(filters: Filters) -> str:
@@ -30,7 +30,7 @@ class IndexHeader(Widget):
         self._stale = ""
         self._filters = Filters()
 
-    def loading(self, text: str) -> None:
+    def show_loading(self, text: str) -> None:
         self._state, self._stale = text, ""
         self._refresh()
 

@@ -9,14 +9,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Collapsible, Static
 
-from qa.records import Answer
+from qa.api import REFUSAL
 from qa.citation import visible
+from qa.records import Answer
 from qa.tui.widgets.extract_card import ExtractCard
 
 if TYPE_CHECKING:
-    from qa.index import Index
-
-REFUSAL = "The documents do not answer this question."
+    from qa.api import Index
 
 
 class Turn(Vertical):
@@ -36,8 +35,8 @@ class Turn(Vertical):
         status.update(Text(text))
         status.display = bool(text)
 
-    def show_answer(self, answer: Answer, index: Index) -> None:
-        self.answer, self.index = answer, index
+    def show_answer(self, answer: Answer) -> None:
+        self.answer = answer
         self.set_status("")
         if answer.answered:
             self.mount_all([ExtractCard(e) for e in answer.extracts])

@@ -13,15 +13,19 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from qa.embed.encoder import Encoder
 
 _WORD = re.compile(r"[^\W\d_][\w’'-]*[^\W\d_]|[^\W\d_]{2,}", re.UNICODE)
 MATCH = 0.55  # cosine at which two words count as saying the same thing
 
 
 def _stopwords() -> frozenset[str]:
-    from qa.lexical import english_stopwords  # not bm25s.stopwords: importing bm25s loads scipy
+    from qa.index.lexical import english_stopwords  # not bm25s.stopwords: importing bm25s loads scipy
 
     return english_stopwords() | {"said", "says", "would", "could", "also", "according", "whose"}
 
@@ -37,21 +41,21 @@ def words_of(text: str) -> list[str]:
     return [w for w in (m.group().lower().strip("’'-") for m in _WORD.finditer(text)) if len(w) > 1 and w not in _STOP]
 
 
-class Lexicon:
+class WordVectors:
     def __init__(self, words: list[str], vectors: np.ndarray):
         self.words = words
         self.vectors = vectors
         self.ids = {w: i for i, w in enumerate(words)}
 
     @classmethod
-    def build(cls, texts: Iterable[str], encoder, reuse: "Lexicon | None" = None) -> "Lexicon":
+    def build(cls, texts: Iterable[str], encoder: Encoder, reuse: WordVectors | None = None) -> WordVectors:
+        """Embed every content word of `texts`; words `reuse` already holds are copied, not embedded."""
         words = sorted({w for text in texts for w in words_of(text)})
-        dim = encoder.dim if encoder is not None else reuse.vectors.shape[1]
-        vectors = np.zeros((len(words), dim), dtype=np.float32)
+        vectors = np.zeros((len(words), encoder.dim), dtype=np.float32)
         todo = []
         for i, w in enumerate(words):
             j = reuse.ids.get(w) if reuse is not None else None
-            if j is None:
+            if reuse is None or j is None:
                 todo.append(i)
             else:
                 vectors[i] = reuse.vectors[j]
@@ -60,23 +64,16 @@ class Lexicon:
         return cls(words, vectors)
 
     def save(self, folder: Path) -> None:
-        import faiss
-
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "words.json").write_text(json.dumps(self.words, ensure_ascii=False), encoding="utf-8")
-        index = faiss.IndexFlatIP(self.vectors.shape[1])
-        index.add(np.ascontiguousarray(self.vectors))
-        faiss.write_index(index, str(folder / "words.faiss"))
+        np.save(folder / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float32), allow_pickle=False)
 
     @classmethod
-    def load(cls, folder: Path) -> "Lexicon":
-        import faiss
-
+    def load(cls, folder: Path) -> WordVectors:
         words = json.loads((folder / "words.json").read_text(encoding="utf-8"))
-        index = faiss.read_index(str(folder / "words.faiss"))
-        if index.ntotal != len(words):
-            raise ValueError("words.faiss does not match words.json")
-        vectors = index.reconstruct_n(0, index.ntotal) if index.ntotal else np.zeros((0, index.d), dtype=np.float32)
+        vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        if vectors.ndim != 2 or len(vectors) != len(words):
+            raise ValueError("words/vectors.npy does not match words/words.json")
         return cls(words, vectors)
 
     def question_vectors(self, words: Sequence[str], encoded: dict[str, np.ndarray]) -> np.ndarray:

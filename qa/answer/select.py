@@ -1,6 +1,6 @@
 """Turn scored sentences into extracts a careful reader can trust.
 
-The best sentences (qa.signals) become quotes of one to three sentences: a
+The best sentences (qa.rank) become quotes of one to three sentences: a
 neighbour joins when the best sentence leans on it (a pronoun, an open quote)
 or scores nearly as well itself. Sentences that say the same thing in several
 documents (syndicated copy) are shown once, with the other sources under
@@ -13,23 +13,21 @@ refusal.
 
 from __future__ import annotations
 
-import math
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
-from qa.index import Index
+from qa.index.loaded import Index
+from qa.ingest.sentences import line_of
+from qa.rank import model
+from qa.rank.model import Candidate
+from qa.rank.ranking import candidates
 from qa.records import Answer, Extract, Filters, Highlight, Source
-from qa.sentences import line_of
-from qa.signals import Candidate, candidates
 
-MIN_SCORE = 0.378
 DUPLICATE = 0.6  # word-set Jaccard at which two sentences say the same thing
 MMR_LAMBDA = 0.6
 MMR_POOL = 30  # the most relevant candidates that compete for each slot
 NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best sentence's relevance
-
-CALIBRATION_FEATURES = ("relevance_logit", "dense", "coverage", "soft", "unfilled", "missing", "unmatched")
-CALIBRATION = {'bias': -0.296, 'relevance_logit': 0.783, 'dense': -0.119}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ANAPHOR = re.compile(
@@ -39,21 +37,11 @@ _ANAPHOR = re.compile(
 )
 
 
-def calibration_features(c: Candidate) -> tuple[float, ...]:
-    p = min(max(c.relevance, 1e-6), 1 - 1e-6)
-    return (math.log(p / (1 - p)), c.dense, c.coverage, c.soft, c.unfilled, c.missing, c.unmatched)
-
-
-def calibrated(c: Candidate, weights: dict[str, float] | None = None) -> float:
-    """The calibrated score; a feature without a weight is not used (scripts/fit.py keeps the set
-    that generalises best)."""
-    weights = weights or CALIBRATION
-    z = weights["bias"] + sum(weights.get(n, 0.0) * v for n, v in zip(CALIBRATION_FEATURES, calibration_features(c)))
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float = MIN_SCORE) -> Answer:
-    return select(index, question, candidates(index, question, filters), top_k=top_k, min_score=min_score)
+def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float | None = None) -> Answer:
+    ranker = model.load()
+    threshold = ranker.min_score if min_score is None else min_score
+    return select(index, question, candidates(index, question, filters), top_k=top_k, min_score=threshold,
+                  score=ranker.calibrated)
 
 
 def _words(text: str) -> set[str]:
@@ -65,7 +53,7 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 
 
 def select(index: Index, question: str, ranked: list[Candidate], *, top_k: int, min_score: float,
-           score=calibrated) -> Answer:
+           score: Callable[[Candidate], float]) -> Answer:
     """Pick up to top_k distinct quotes (MMR), fold near-duplicates into also_in, withhold weak ones."""
     relevance_of = {c.row: c.relevance for c in ranked}
     words = {c.row: _words(index.sentence_text(c.row)) for c in ranked[:MMR_POOL * 4]}
@@ -92,7 +80,8 @@ def select(index: Index, question: str, ranked: list[Candidate], *, top_k: int, 
         taken.update(used)
         pool = [c for c in pool if c.row not in used]
 
-    extracts, nearest = [], []
+    extracts: list[Extract] = []
+    nearest: list[Extract] = []
     for best, window, dupes in chosen:
         extract = _extract(index, best, window, dupes, score(best))
         (extracts if extract.score >= min_score else nearest).append(extract)
@@ -106,10 +95,7 @@ def _adjacent(index: Index, row: int, step: int) -> int | None:
     other = row + step
     if not 0 <= other < len(index.answer_doc) or index.answer_doc[other] != index.answer_doc[row]:
         return None
-    if index.answer_pos[other] != index.answer_pos[row] + step:
-        return None
-    n = int(index.answer_doc[row])
-    return other if index.sentence_spans[n][int(index.answer_pos[other])][2] == "body" else None
+    return other if index.answer_pos[other] == index.answer_pos[row] + step else None
 
 
 def _window(index: Index, row: int, relevance_of: dict[int, float]) -> list[int]:

@@ -1,4 +1,4 @@
-"""Find the documents in a corpus folder and read what they say about themselves.
+"""What a document's text says about itself: title, publisher and date.
 
 Metadata comes only from the text: an optional front matter block
 (`---` / `title: ...` / `---`), the seeds' leading ` date YYYY-MM-DD` marker,
@@ -9,16 +9,8 @@ None; nothing is guessed from the file name.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-
-from qa.errors import QAError
-from qa.records import Document, Skipped
-
-SUFFIXES = (".txt", ".md")
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 _DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
@@ -31,62 +23,7 @@ _STAMP = re.compile(
 _DATE_FORMATS = ("%d %b %y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%Y-%m-%d")
 
 
-@dataclass(frozen=True)
-class LoadedDocument:
-    document: Document
-    text: str
-
-
-def doc_id_for(rel_path: str) -> str:
-    """Stable across rebuilds and edits: derived from the path, not the content."""
-    return "d" + hashlib.sha256(rel_path.encode("utf-8")).hexdigest()[:11]
-
-
-def discover(corpus: Path) -> list[Path]:
-    if not corpus.exists():
-        raise QAError(f"corpus folder {corpus} does not exist")
-    if not corpus.is_dir():
-        raise QAError(f"corpus {corpus} is not a folder")
-    files = [
-        p for p in corpus.rglob("*")
-        if p.suffix.lower() in SUFFIXES and p.is_file() and not any(part.startswith(".") for part in p.relative_to(corpus).parts)
-    ]
-    return sorted(files, key=lambda p: p.relative_to(corpus).as_posix())
-
-
-def read_document(path: Path, corpus: Path) -> LoadedDocument | Skipped:
-    rel = path.relative_to(corpus).as_posix()
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return Skipped(rel, f"cannot be read ({exc.strerror or exc})")
-    if b"\x00" in raw[:8192]:
-        return Skipped(rel, "looks binary")
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return Skipped(rel, "is not valid UTF-8")
-    text = path.read_text(encoding="utf-8")
-    if not text.strip():
-        return Skipped(rel, "is empty")
-    title, publisher, date = describe(text)
-    doc = Document(
-        doc_id=doc_id_for(rel),
-        path=rel,
-        title=title,
-        publisher=publisher,
-        date=date,
-        sha256=hashlib.sha256(raw).hexdigest(),
-        size=len(raw),
-    )
-    return LoadedDocument(doc, text)
-
-
-def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _parse_date(value: str) -> str | None:
+def parse_date(value: str) -> str | None:
     cleaned = re.sub(r"[,.]", "", value.strip())
     for fmt in _DATE_FORMATS:
         try:
@@ -125,11 +62,11 @@ def describe(text: str) -> tuple[str | None, str | None, str | None]:
     text = text.removeprefix("\ufeff")  # a byte order mark (Windows editors) must not hide front matter
     meta = _front_matter(text)
     head = text[:3000]
-    date = meta.get("date") and _parse_date(meta["date"])
+    date = meta.get("date") and parse_date(meta["date"])
     if not date:
         marker = _DATE_MARKER.match(head)
         stamp = _STAMP.search(head)
-        date = marker.group(1) if marker else (stamp and _parse_date(stamp.group(1)))
+        date = marker.group(1) if marker else (stamp and parse_date(stamp.group(1)))
     publisher = meta.get("publisher") or meta.get("source")
     if not publisher:
         byline = _BYLINE.search(head)

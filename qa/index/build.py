@@ -1,0 +1,321 @@
+"""From a corpus folder to a published index version.
+
+A full build and an update share this one pipeline: an update merely hands it
+the previous version's vectors, keyed by (model, chunk text hash), and its
+sentence analysis, keyed by document hash, so unchanged chunks are never
+embedded again and the model is not even loaded when nothing new needs
+embedding. Either way the result is a complete new version. Everything the
+question path would otherwise recompute on every open (which answer sentences
+each chunk holds, document centroids) is computed here and stored.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from qa.embed.encoder import Encoder, load_encoder, resolve_model
+from qa.errors import QAError
+from qa.index import rows, store
+from qa.index.lexical import Lexical
+from qa.index.vectors import FaissVectors
+from qa.index.word_vectors import WordVectors
+from qa.ingest import boilerplate, sentences
+from qa.ingest.boilerplate import answerable, classify
+from qa.ingest.chunking import ChunkParams, chunk_document
+from qa.ingest.documents import LoadedDocument, read_document
+from qa.ingest.files import discover, relative, stat_of
+from qa.ingest.sentences import split_sentences
+from qa.records import BuildReport, Chunk, Skipped
+
+# progress(stage, done, total): stages are "read", "embed", "write"
+Progress = Callable[[str, int, int], None]
+
+
+def chunk_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def read_corpus(corpus: Path) -> tuple[list[LoadedDocument], list[Skipped], dict[str, list[int]]]:
+    """The readable documents, the skipped files, and every file's [size, mtime_ns] (for the stale check)."""
+    loaded: list[LoadedDocument] = []
+    skipped: list[Skipped] = []
+    stats: dict[str, list[int]] = {}
+    for path in discover(corpus):
+        try:
+            before = stat_of(path)
+        except OSError as exc:
+            skipped.append(Skipped(relative(path, corpus), f"cannot be read ({exc.strerror or exc})"))
+            continue
+        result = read_document(path, corpus)
+        if isinstance(result, Skipped):
+            skipped.append(result)
+            stats[result.path] = [before.size, before.mtime_ns]
+        else:
+            loaded.append(result)
+            stats[result.document.path] = [before.size, before.mtime_ns]
+    if not loaded:
+        why = "; ".join(f"{s.path} {s.reason}" for s in skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
+        raise QAError(f"no readable .txt or .md document in {corpus}" + (f" (skipped: {why})" if skipped else ""))
+    return loaded, skipped, stats
+
+
+@functools.cache
+def analysis_version() -> str:
+    """Fingerprint of the code that splits and classifies sentences: an update reuses a
+    document's stored sentences only if the same code made them."""
+    digest = hashlib.sha256()
+    for module in (sentences, boilerplate):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class _Live:
+    """The live version as the build found it: opened once, files checked once."""
+
+    folder: Path
+    manifest: dict
+    checked: bool  # every file matched its checksum
+
+    def same_model(self, model_name: str) -> bool:
+        return self.manifest.get("model", {}).get("name") == model_name
+
+    def intact(self, prefix: str) -> bool:
+        """Whether the version has files under `prefix` and they match their checksums."""
+        if not any(rel.startswith(prefix) for rel in self.manifest.get("files", {})):
+            return False
+        return self.checked or store.intact(self.folder, self.manifest, prefix)
+
+
+def _open_live(root: Path, incremental: bool) -> _Live | None:
+    """An update checks the whole live version before reusing any of it (a damaged one reuses
+    nothing); a full build only reuses an intact query encoder."""
+    try:
+        folder, manifest = store.open_version(root, verify=incremental)
+    except QAError:
+        return None
+    return _Live(folder, manifest, checked=incremental)
+
+
+def _previous(live: _Live | None, model_name: str) -> tuple[dict[str, np.ndarray], dict[str, list]]:
+    """The live version's vectors by chunk key (same model only) and sentence analysis by document hash."""
+    if live is None or not live.checked:
+        return {}, {}
+    table = rows.Rows.load(live.folder / rows.FILE)
+    texts, hashes = [], []
+    with open(live.folder / "documents.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            texts.append(row["text"])
+            hashes.append(row["sha256"])
+    vectors: dict[str, np.ndarray] = {}
+    if live.same_model(model_name):
+        stored = FaissVectors.load(live.folder / "vectors.faiss").all()
+        for c, (n, s, e) in enumerate(zip(table.chunk_doc.tolist(), table.chunk_start.tolist(), table.chunk_end.tolist())):
+            vectors[chunk_key(texts[n][s:e])] = stored[c]
+    analysed = {}
+    if live.manifest.get("analysis") == analysis_version():
+        for n, h in enumerate(hashes):
+            analysed[h] = table.sentences_of(n)
+    return vectors, analysed
+
+
+def _analyse(text: str, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
+    if stored is None:
+        spans = split_sentences(text)
+        return spans, classify(text, spans)
+    return [(s, e) for s, e, _ in stored], [k for _, _, k in stored]
+
+
+def build_index(
+    corpus: Path,
+    root: Path,
+    *,
+    model: str | None = None,
+    index_type: str = "auto",
+    incremental: bool = False,
+    encoder: Encoder | None = None,
+    progress: Progress | None = None,
+    params: ChunkParams = ChunkParams(),
+) -> BuildReport:
+    began = time.perf_counter()
+    tick = progress or (lambda stage, done, total: None)
+    with store.writer_lock(root):
+        store.collect_garbage(root)
+        live = _open_live(root, incremental)
+        old_manifest = live.manifest if live else {}
+        if encoder is None and model is None and incremental and live:
+            model = live.manifest.get("model", {}).get("name")  # an update keeps the index's model unless told otherwise
+        model_name = encoder.name if encoder else resolve_model(model)[0]
+        loaded, skipped, stats = read_corpus(corpus)
+        tick("read", len(loaded), len(loaded))
+        paths = {item.document.path: item.document.sha256 for item in loaded}
+        if incremental and _up_to_date(old_manifest, paths, model_name, params, index_type):
+            # nothing to do: the live version stays, no new one is written
+            return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
+                               seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
+                               skipped=tuple(skipped))
+        cache, analysed = _previous(live, model_name) if incremental else ({}, {})
+
+        doc_rows: list[dict] = []
+        chunks: list[Chunk] = []
+        spans_of: list[list[tuple[int, int]]] = []
+        kinds_of: list[list[str]] = []
+        sentence_texts: list[str] = []
+        for item in loaded:
+            text = item.text
+            spans, kinds = _analyse(text, analysed.get(item.document.sha256))
+            chunks.extend(chunk_document(item.document.doc_id, text, spans, kinds, params))
+            sentence_texts.extend(text[s:e] for (s, e), k in zip(spans, kinds) if answerable(k))
+            spans_of.append(spans)
+            kinds_of.append(kinds)
+            doc_rows.append({**asdict(item.document), "text": text})
+
+        if not sentence_texts:
+            raise QAError(f"no document in {corpus} has text to answer from (all of it looks like boilerplate)")
+        keys = [chunk_key(c.text) for c in chunks]
+        missing = sorted({i for i, key in enumerate(keys) if key not in cache}, key=lambda i: keys[i])
+        todo: dict[str, int] = {}
+        for i in missing:
+            todo.setdefault(keys[i], i)
+        if todo:
+            encoder = encoder or _embedder(live, model, model_name)
+            done = 0
+
+            def step(n: int) -> None:
+                nonlocal done
+                done += n
+                tick("embed", done, len(todo))
+
+            embedded = encoder.encode([chunks[i].text for i in todo.values()], progress=step)
+            cache.update(zip(todo.keys(), embedded))
+        if encoder is None and not cache:
+            encoder = load_encoder(model)  # only the model can tell the dimension of an empty index
+        dim = encoder.dim if encoder else int(old_manifest["model"]["dim"])
+        matrix = np.stack([cache[k] for k in keys]) if chunks else np.zeros((0, dim), dtype=np.float32)
+        words = _word_vectors(live, model_name, sentence_texts, encoder, model, incremental)
+        numbers = {row["doc_id"]: n for n, row in enumerate(doc_rows)}
+        table = rows.Rows.make(spans_of, kinds_of, chunks, numbers, matrix, len(doc_rows))
+
+        tick("write", 0, 1)
+        work = store.new_workdir(root)
+        try:
+            _write(work, doc_rows, table, matrix, sentence_texts, index_type)
+            words.save(work / "words")
+            _copy_fast_encoder(live, work, model_name, encoder)
+            store.write_manifest(work, {
+                "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "corpus": str(corpus.resolve()),
+                "model": {"name": model_name, "dim": dim},
+                "chunking": params.as_dict(),
+                "analysis": analysis_version(),
+                "index_type": FaissVectors.load(work / "vectors.faiss").kind if chunks else "flat",
+                "counts": {"documents": len(doc_rows), "chunks": len(chunks), "answer_sentences": len(sentence_texts)},
+                "documents": {row["path"]: row["sha256"] for row in doc_rows},
+                "stats": stats,
+                "skipped": {s.path: s.reason for s in skipped},
+            })
+            store.publish(root, work)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+        store.collect_garbage(root)
+        tick("write", 1, 1)
+
+    old = old_manifest.get("documents", {}) if incremental else {}
+    new = {row["path"]: row["sha256"] for row in doc_rows}
+    return BuildReport(
+        documents=len(doc_rows),
+        chunks=len(chunks),
+        seconds=time.perf_counter() - began,
+        embedded=len(todo),
+        added=tuple(p for p in new if p not in old),
+        changed=tuple(p for p in new if p in old and old[p] != new[p]),
+        removed=tuple(p for p in old if p not in new),
+        unchanged=tuple(p for p in new if old.get(p) == new[p]),
+        skipped=tuple(skipped),
+    )
+
+
+def _write(work: Path, doc_rows, table: rows.Rows, matrix, sentence_texts, index_type: str) -> None:
+    with open(work / "documents.jsonl", "w", encoding="utf-8") as fh:
+        for row in doc_rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    table.save(work / rows.FILE)
+    FaissVectors.build(matrix, index_type).save(work / "vectors.faiss")
+    Lexical.build(sentence_texts).save(work / "bm25")
+
+
+def _up_to_date(manifest: dict, paths: dict[str, str], model_name: str, params: ChunkParams, index_type: str) -> bool:
+    """Whether the live version already holds exactly these documents, made the same way."""
+    return bool(manifest) and (
+        manifest.get("documents") == paths and manifest.get("model", {}).get("name") == model_name
+        and manifest.get("chunking") == params.as_dict() and manifest.get("analysis") == analysis_version()
+        and index_type in ("auto", manifest.get("index_type")))
+
+
+def _embedder(live: _Live | None, model: str | None, model_name: str) -> Encoder:
+    """For an update, the live version's ONNX export of the same model, which needs no torch (seconds
+    of start-up that would dwarf embedding a few new chunks); otherwise the model itself. The two
+    agree to cosine >= 0.9999 (tests/test_fast_encoder.py)."""
+    if live and live.same_model(model_name) and live.intact("encoder/"):
+        from qa.embed.onnx import load_fast_encoder
+
+        fast = load_fast_encoder(live.folder / "encoder", model_name, threads=os.cpu_count() or 2)
+        if fast is not None:
+            return fast
+    return load_encoder(model)
+
+
+def _word_vectors(live: _Live | None, model_name: str, texts: list[str], encoder: Encoder | None, model: str | None,
+                  incremental: bool) -> WordVectors:
+    """Word vectors for the corpus vocabulary, reusing the live version's when the model is the same."""
+    reuse = None
+    if incremental and live and live.checked and live.same_model(model_name):
+        try:
+            reuse = WordVectors.load(live.folder / "words")
+        except (OSError, ValueError):
+            reuse = None
+    if encoder is not None:
+        return WordVectors.build(texts, encoder, reuse)
+    if reuse is not None:  # most updates bring no new word
+        return WordVectors.build(texts, _OnDemand(model, reuse.vectors.shape[1]), reuse)
+    return WordVectors.build(texts, load_encoder(model), reuse)
+
+
+class _OnDemand:
+    """An encoder that loads the model only if something is actually encoded."""
+
+    def __init__(self, model: str | None, dim: int):
+        self.model, self.dim = model, dim
+        self.name = model or ""
+        self._inner: Encoder | None = None
+
+    def encode(self, texts, progress=None):
+        if self._inner is None:
+            self._inner = load_encoder(self.model)
+        return self._inner.encode(texts, progress)
+
+
+def _copy_fast_encoder(live: _Live | None, work: Path, model_name: str, encoder: Encoder | None) -> None:
+    """Reuse the previous version's exported query encoder when the model is the same
+    and its files are intact (hard links: no copy, no second export)."""
+    if live and live.same_model(model_name) and live.intact("encoder/"):
+        shutil.copytree(live.folder / "encoder", work / "encoder", copy_function=os.link)
+        return
+    export = getattr(encoder, "export_fast", None)
+    if export is not None:
+        export(work / "encoder")
+
+
+__all__ = ["Chunk", "Progress", "analysis_version", "build_index", "chunk_key", "read_corpus"]

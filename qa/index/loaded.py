@@ -1,0 +1,225 @@
+"""A published index version loaded into memory, ready to answer.
+
+Quotes are cut from the document text stored in the index, never from the
+corpus files as they are now, so an edited file cannot shift a quote's offsets;
+`corpus_diff` tells the reader when the corpus has moved on. Opening reads what
+the build stored and computes nothing that the build could have.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from qa.embed.encoder import Encoder, load_encoder, resolve_model
+from qa.errors import QAError
+from qa.index import rows, store
+from qa.index.lexical import Lexical
+from qa.index.vectors import FaissVectors, VectorStore
+from qa.index.word_vectors import WordVectors
+from qa.ingest.files import discover, relative, stat_of
+from qa.records import Chunk, CorpusDiff, Document
+
+
+@dataclass(eq=False)
+class Index:
+    root: Path
+    folder: Path
+    manifest: dict
+    documents: list[Document]
+    texts: list[str]
+    rows: rows.Rows
+    vectors: VectorStore
+    lexical: Lexical
+    words: WordVectors
+    doc_numbers: dict[str, int]
+    model: str | None = None
+    _encoder: Encoder | None = field(default=None, repr=False)
+    _terms: dict = field(default_factory=dict, repr=False)
+    _pin: store.Pin | None = field(default=None, repr=False)  # keeps this version's folder from garbage collection
+
+    def __post_init__(self) -> None:
+        r = self.rows
+        # per answer row (BM25 row): document, offsets, and position among its document's sentences
+        self.answer_doc = r.sentence_doc[r.answer_sentence]
+        self.answer_start = r.sentence_start[r.answer_sentence]
+        self.answer_end = r.sentence_end[r.answer_sentence]
+        self.answer_pos = r.answer_sentence - r.doc_first[self.answer_doc]
+        self.chunk_doc = r.chunk_doc
+        self.answer_chunk = r.answer_chunk
+
+    @property
+    def chunk_count(self) -> int:
+        return len(self.rows.chunk_doc)
+
+    @functools.cached_property
+    def chunks(self) -> list[Chunk]:
+        """Every chunk as a record (built on first use; answering never needs them)."""
+        docs = self.documents
+        return [self.rows.chunk(c, docs[n].doc_id, self.texts[n]) for c, n in enumerate(self.rows.chunk_doc.tolist())]
+
+    @functools.cached_property
+    def sentence_spans(self) -> list[list[tuple[int, int, str]]]:
+        """Per document, every sentence with its kind (built on first use)."""
+        return [self.rows.sentences_of(n) for n in range(len(self.documents))]
+
+    def chunk_answers(self, chunk: int) -> np.ndarray:
+        """The answer rows a chunk holds."""
+        return self.rows.answers_of_chunk(chunk)
+
+    def sentence_kind(self, row: int, step: int = 0) -> str | None:
+        """Kind of the sentence `step` places after answer row `row` in its document (None outside it)."""
+        n = int(self.answer_doc[row])
+        at = int(self.rows.answer_sentence[row]) + step
+        if not self.rows.doc_first[n] <= at < self.rows.doc_first[n + 1]:
+            return None
+        return rows.KINDS[int(self.rows.sentence_kind[at])]
+
+    def document_centroids(self) -> np.ndarray:
+        """Per document, the normalised mean of its chunk vectors (stored by the build)."""
+        return self.rows.centroids
+
+    def sentence_terms(self, row: int) -> tuple[frozenset[str], np.ndarray]:
+        """(BM25 stems, word-vector ids) of an answer sentence, memoised across questions."""
+        found = self._terms.get(row)
+        if found is None:
+            text = self.sentence_text(row)
+            found = self._terms[row] = (frozenset(self.lexical.all_terms(text)), self.words.word_ids(text))
+        return found
+
+    def sentence_text(self, row: int) -> str:
+        """Text of an answer sentence (a BM25 row)."""
+        return self.texts[self.answer_doc[row]][self.answer_start[row] : self.answer_end[row]]
+
+    @property
+    def model_name(self) -> str:
+        return self.manifest["model"]["name"]
+
+    def query_encoder(self) -> Encoder:
+        """The fast stored encoder if there is one, else the model itself (with a note)."""
+        if self._encoder is None:
+            from qa.embed.onnx import load_fast_encoder
+
+            encoder: Encoder | None = load_fast_encoder(self.folder / "encoder", self.model_name)
+            if encoder is None:
+                print("note: this index has no fast query encoder; loading sentence-transformers instead", file=sys.stderr)
+                encoder = load_encoder(self.model or self.model_name)
+            self._encoder = encoder
+        return self._encoder
+
+    def corpus_diff(self, corpus: Path) -> CorpusDiff | None:
+        """How the corpus folder differs from what was indexed (None if it cannot be read)."""
+        return corpus_diff(self.manifest, corpus)
+
+
+def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
+    """How the corpus folder differs from what a version's manifest lists (None if it cannot be read).
+
+    A file whose size and modification time are as at the build is unchanged without
+    being read; only the others are hashed."""
+    from qa.ingest.documents import file_hash, read_document
+    from qa.records import Skipped
+
+    try:
+        paths = discover(corpus)
+    except QAError:
+        return None
+    indexed: dict[str, str] = manifest.get("documents", {})
+    stats: dict[str, list[int]] = manifest.get("stats", {})
+    skipped: dict[str, str] = manifest.get("skipped", {})
+    now = {relative(p, corpus): p for p in paths}
+    changed: list[str] = []
+    unchanged: list[str] = []
+    added: list[str] = []
+    for rel, path in now.items():
+        try:
+            st = stat_of(path)
+        except OSError:
+            st = None
+        seen = st is not None and stats.get(rel) == [st.size, st.mtime_ns]
+        if rel in indexed:
+            try:
+                same = seen or file_hash(path) == indexed[rel]
+            except OSError:
+                same = False
+            (unchanged if same else changed).append(rel)
+        elif not (seen and rel in skipped) and not isinstance(read_document(path, corpus), Skipped):
+            added.append(rel)
+    return CorpusDiff(
+        added=tuple(added),
+        changed=tuple(changed),
+        removed=tuple(r for r in indexed if r not in now),
+        unchanged=tuple(unchanged),
+    )
+
+
+def load_index(root: Path, model: str | None = None) -> Index:
+    folder, manifest, pin = store.open_pinned(root, verify=False)
+    if model is not None:
+        wanted = resolve_model(model)[0]
+        if wanted != manifest.get("model", {}).get("name"):
+            pin.release()
+            raise QAError(
+                f"the index at {root} was built with model {manifest['model']['name']!r}, not {wanted!r}",
+                hint=f"rebuild it with: qa index build --index {root} --model {model}",
+            )
+    # The checksums are computed while the files are parsed (hashing releases the GIL);
+    # nothing is returned until both are done, and a checksum failure is reported first.
+    failed: list[BaseException] = []
+
+    def verify() -> None:
+        try:
+            store.verify_files(root, folder, manifest)
+        except BaseException as exc:
+            failed.append(exc)
+
+    checker = threading.Thread(target=verify, name="qa-verify")
+    checker.start()
+    try:
+        loaded = _read(root, folder, manifest, model)
+    except Exception as exc:  # a damaged file fails in many ways (np.load raises SyntaxError on a bad header)
+        checker.join()
+        pin.release()
+        if failed:
+            raise failed[0] from None
+        raise QAError(f"the index at {root} is unusable: {exc}", hint=f"rebuild it with: qa index build --index {root}") from None
+    except BaseException:
+        checker.join()
+        pin.release()
+        raise
+    checker.join()
+    if failed:
+        pin.release()
+        raise failed[0]
+    loaded._pin = pin
+    return loaded
+
+
+def _read(root: Path, folder: Path, manifest: dict, model: str | None) -> Index:
+    documents, texts = [], []
+    fields = Document.__dataclass_fields__
+    with open(folder / "documents.jsonl", encoding="utf-8") as fh:
+        for line in fh:
+            row = json.loads(line)
+            documents.append(Document(**{k: row[k] for k in fields}))
+            texts.append(row["text"])
+    table = rows.Rows.load(folder / rows.FILE)
+    if len(table.doc_first) != len(documents) + 1:
+        raise ValueError(f"{rows.FILE} does not match documents.jsonl")
+    dense = FaissVectors.load(folder / "vectors.faiss")
+    if dense.count != len(table.chunk_doc):
+        raise ValueError(f"vectors.faiss holds {dense.count} vectors for {len(table.chunk_doc)} chunks")
+    lexical = Lexical.load(folder / "bm25")
+    if lexical.size != len(table.answer_sentence):
+        raise ValueError("the BM25 index does not match the sentences")
+    words = WordVectors.load(folder / "words")
+    return Index(
+        root=root, folder=folder, manifest=manifest, documents=documents, texts=texts, rows=table,
+        vectors=dense, lexical=lexical, words=words, doc_numbers={d.doc_id: i for i, d in enumerate(documents)}, model=model,
+    )

@@ -1,0 +1,27 @@
+"""Score a question's candidate pool with the fitted model: most relevant first."""
+
+from __future__ import annotations
+
+from qa.index.loaded import Index
+from qa.rank import features, model
+from qa.rank.model import Candidate
+from qa.records import Filters
+from qa.retrieve.candidates import Pool, gather
+from qa.retrieve.query import Query, analyse
+
+
+def rank(index: Index, query: Query, pool: Pool, ranker: model.Ranker | None = None) -> list[Candidate]:
+    ranker = ranker or model.load()
+    matrix, facts = features.compute(index, query, pool)
+    relevance = ranker.relevance(matrix, facts)
+    out = [Candidate(int(row), tuple(map(float, matrix[i])), facts, float(relevance[i]))
+           for i, row in enumerate(pool.rows.tolist())]
+    out.sort(key=lambda c: (-c.relevance, c.row))
+    return out
+
+
+def candidates(index: Index, question: str, filters: Filters = Filters()) -> list[Candidate]:
+    """Every sentence either retriever finds (and its neighbours), scored; most relevant first."""
+    query = analyse(index, question)
+    pool = gather(index, query, filters)
+    return [] if pool is None else rank(index, query, pool)

@@ -1,0 +1,1 @@
+"""Retrieve: from a question to the candidate sentences that dense and lexical search propose."""
