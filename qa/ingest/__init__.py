@@ -1,4 +1,5 @@
-"""Ingest: from a corpus folder to documents split into sentences and chunks.
+"""Ingest: from a corpus folder to documents split into sentences and chunks, in any format.
 
-files (what to read) → documents (text and metadata) → sentences → boilerplate → chunking.
+files (what to read) → readers (bytes to text, metadata, pages) → documents → sentences →
+boilerplate → chunking. Quotes are offsets into the text a reader returns.
 """
