@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from qa.errors import QAError
 from qa.paths import default_paths
-from qa.records import Answer, BuildReport, CorpusDiff, Filters
+from qa.records import Answer, BuildReport, CorpusDiff, Filters, Listed, Listing, Shown, ShownSentence, Skipped
 
 if TYPE_CHECKING:
     from qa.index.build import Progress
     from qa.index.loaded import Index
 
 __all__ = ["REFUSAL", "Answer", "BuildReport", "Filters", "Session", "Status", "answer_dict", "ask", "build",
-           "changes", "default_min_score", "default_paths", "open_index", "preload", "status", "update"]
+           "changes", "default_min_score", "default_paths", "listing", "open_index", "preload", "show", "status", "update"]
 
 REFUSAL = "The documents do not answer this question."
 TOP_K = 3
@@ -88,6 +88,7 @@ class Status:
     chunks: int
     created: str | None
     diff: CorpusDiff | None
+    skipped: tuple[Skipped, ...] = ()
 
 
 def status(corpus: Path, index: Path) -> Status:
@@ -99,8 +100,9 @@ def status(corpus: Path, index: Path) -> Status:
     if not store.exists(index):
         return Status(index, False, None, None, None, 0, 0, None, None)
     _folder, m = store.open_version(index)
+    skipped = tuple(Skipped(p, r) for p, r in sorted(m.get("skipped", {}).items()))
     return Status(index, True, m["model"]["name"], m["model"]["dim"], m.get("index_type"),
-                  m["counts"]["documents"], m["counts"]["chunks"], m.get("created"), corpus_diff(m, corpus))
+                  m["counts"]["documents"], m["counts"]["chunks"], m.get("created"), corpus_diff(m, corpus), skipped)
 
 
 def preload(index: Path) -> None:
@@ -111,6 +113,38 @@ def preload(index: Path) -> None:
     name = store.current_name(index)
     if name:
         onnx.preload(index / name / "encoder")
+
+
+def listing(index: Path) -> Listing:
+    """Every indexed document with its metadata and where each field came from, and the skipped files."""
+    from qa.index.loaded import read_documents
+
+    manifest, docs = read_documents(index)
+    listed = tuple(Listed(d.path, d.format, d.title, d.publisher, d.author, d.date, d.url, len(d.pages) or None,
+                          dict(d.origins), d.notes) for d in docs)
+    skipped = tuple(Skipped(path, reason) for path, reason in sorted(manifest.get("skipped", {}).items()))
+    return Listing(listed, skipped)
+
+
+def show(index: Index, corpus: Path, path: str) -> Shown:
+    """The indexed text of one document, given by its path in the corpus (or as a path to the file)."""
+    rel = _corpus_path(corpus, path)
+    number = next((n for n, d in enumerate(index.documents) if d.path == rel), None)
+    if number is None:
+        raise QAError(f"no document {rel!r} in the index", hint="qa docs lists the indexed documents")
+    sentences = tuple(ShownSentence(s, e, k) for s, e, k in index.sentence_spans[number])
+    return Shown(rel, index.texts[number], sentences)
+
+
+def _corpus_path(corpus: Path, path: str) -> str:
+    """`path` relative to the corpus: as given, or as a path to a file inside the corpus folder."""
+    given = Path(path)
+    if given.exists():
+        try:
+            return given.resolve().relative_to(corpus.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.replace("\\", "/").removeprefix("./")
 
 
 def changes(diff: CorpusDiff) -> str:

@@ -26,7 +26,9 @@ def source_line(e: Extract | Source) -> str:
 
 
 def location(e: Extract | Source) -> str:
-    return f"{visible(e.path)}:{e.line}"
+    """path:line, and the page of a paged document (its printed label when it has one)."""
+    page = e.page_label or (str(e.page) if e.page else None)
+    return f"{visible(e.path)}:{e.line}" + (f" (p. {visible(page)})" if page else "")
 
 
 def also_in_line(s: Source) -> str:

@@ -63,9 +63,13 @@ class _Bar:
 
 
 def _build(session, index_type: str, incremental: bool):
+    from qa.citation import visible
+
     report = session.build(_Bar(), incremental=incremental, index_type=index_type)
     for skipped in report.skipped:
-        typer.echo(f"warning: skipped {skipped.path}: {skipped.reason}", err=True)
+        typer.echo(f"warning: skipped {visible(skipped.path)}: {visible(skipped.reason)}", err=True)
+    for note in report.notes:
+        typer.echo(f"warning: {visible(note)}", err=True)
     return report
 
 
@@ -121,6 +125,10 @@ def index_status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
         raise typer.Exit(1)
     typer.echo(f"index     {index}\nbuilt     {s.created}\nmodel     {s.model} ({s.dim} dimensions, {s.index_type})")
     typer.echo(f"holds     {s.documents} documents, {s.chunks} chunks")
+    from qa.citation import visible
+
+    for skipped in s.skipped:
+        typer.echo(f"skipped   {visible(skipped.path)}: {visible(skipped.reason)}")
     if s.diff is None:
         typer.echo(f"corpus    {corpus} cannot be read")
     elif s.diff.stale:
@@ -232,6 +240,75 @@ def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = Non
 
     corpus, index = default_paths(corpus, index)
     make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score).run()
+
+
+def _opened(session):
+    """The session's index, built first if there is none (as `qa ask` does)."""
+    if not session.has_index():
+        typer.echo(f"no index at {session.index_path} yet; building it from {session.corpus}", err=True)
+        _build(session, "auto", incremental=False)
+    return session.open()
+
+
+@app.command()
+def docs(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: {\"documents\": [...], \"skipped\": [...]}.")] = False,
+    corpus: CorpusOpt = None, index: IndexOpt = None,
+) -> None:
+    """List the indexed documents: format, title, publisher, author, date, url, pages, and where each came from."""
+    from dataclasses import asdict
+
+    from qa import api
+    from qa.citation import visible
+    from qa.errors import QAError
+
+    session = api.Session(corpus, index)
+    try:
+        if not session.has_index():
+            _opened(session)
+        found = api.listing(session.index_path)
+    except QAError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(asdict(found), ensure_ascii=False))
+        return
+    for d in found.documents:
+        typer.echo(f"{visible(d.path)}  ({d.format}{f', {d.pages} pages' if d.pages else ''})")
+        for name in ("title", "publisher", "author", "date", "url"):
+            value = getattr(d, name)
+            shown = visible(value) if value else "(not stated)"
+            typer.echo(f"  {name:<9} {shown}" + (f"  [{d.origins[name]}]" if value and name in d.origins else ""))
+        for note in d.notes:
+            typer.echo(f"  note      {visible(note)}")
+    for s in found.skipped:
+        typer.echo(f"skipped {visible(s.path)}: {visible(s.reason)}")
+
+
+@app.command()
+def show(
+    path: Annotated[str, typer.Argument(help="The document, as its path in the corpus (as `qa docs` lists it) or a path to the file.")],
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print {\"path\", \"text\", \"sentences\": [...]} with every sentence's offsets and kind.")] = False,
+    corpus: CorpusOpt = None, index: IndexOpt = None,
+) -> None:
+    """Print the text qa indexed for one document: exactly the text that quotes and offsets refer to."""
+    from dataclasses import asdict
+
+    from qa import api
+    from qa.citation import visible
+    from qa.errors import QAError
+
+    session = api.Session(corpus, index)
+    try:
+        shown = api.show(_opened(session), session.corpus, path)
+    except QAError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(asdict(shown), ensure_ascii=False))
+    elif sys.stdout.isatty():
+        typer.echo(visible(shown.text))  # a document's control characters never reach the terminal raw
+    else:
+        sys.stdout.write(shown.text)  # piped: exactly the indexed text, so offsets can be checked against it
 
 
 def main() -> None:

@@ -10,6 +10,13 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
+class Page:
+    number: int  # 1-based physical page
+    label: str | None  # the printed label ("iv", "A-3") when the PDF defines labels
+    start: int  # offset of the page's first character in the document's text
+
+
+@dataclass(frozen=True)
 class Document:
     doc_id: str
     path: str  # relative to the corpus folder, with forward slashes
@@ -18,14 +25,21 @@ class Document:
     date: str | None  # YYYY-MM-DD
     sha256: str
     size: int
+    author: str | None = None
+    url: str | None = None
+    format: str = "text"  # text, markdown, html, pdf, docx, email
+    pages: tuple[Page, ...] = ()  # where each page starts (paged formats only)
+    origins: tuple[tuple[str, str], ...] = ()  # (field, where it was read): ("date", "pdf-info"), ("publisher", "sources.csv")
+    notes: tuple[str, ...] = ()  # how the text was got, when a reader had to say ("main text not found: ...")
 
-
-@dataclass(frozen=True)
-class Sentence:
-    doc_id: str
-    start: int
-    end: int
-    boilerplate: bool
+    def page_at(self, offset: int) -> Page | None:
+        """The page holding `offset` (None for a format without pages)."""
+        found = None
+        for page in self.pages:
+            if page.start > offset:
+                break
+            found = page
+        return found
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,11 @@ class Source:
     start: int
     end: int
     line: int
+    author: str | None = None
+    url: str | None = None
+    page: int | None = None  # 1-based physical page of `start`, for paged formats
+    page_label: str | None = None  # that page's printed label, when the document defines labels
+    kind: str = "body"  # body, caption (a photo caption in the outlet's words) or quoted (someone else's, in an e-mail)
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,11 @@ class Extract:
     end: int
     line: int
     also_in: tuple[Source, ...] = ()
+    author: str | None = None
+    url: str | None = None
+    page: int | None = None
+    page_label: str | None = None
+    kind: str = "body"
 
 
 @dataclass(frozen=True)
@@ -118,6 +142,51 @@ class BuildReport:
     removed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
     skipped: tuple[Skipped, ...] = ()
+    notes: tuple[str, ...] = ()  # warnings that stopped nothing (a sources.csv row naming no document, ...)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """One indexed document as `qa docs` lists it."""
+
+    path: str
+    format: str
+    title: str | None
+    publisher: str | None
+    author: str | None
+    date: str | None
+    url: str | None
+    pages: int | None  # None for a format without pages
+    origins: dict[str, str]  # field -> where it was read (html-meta, pdf-info, front-matter, sources.csv, text, ...)
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Listing:
+    documents: tuple[Listed, ...]
+    skipped: tuple[Skipped, ...]
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ShownSentence:
+    start: int
+    end: int
+    kind: str  # body, heading, boilerplate, quoted, caption
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A document's text exactly as indexed (every quote's offsets refer to it), sentence by sentence."""
+
+    path: str
+    text: str
+    sentences: tuple[ShownSentence, ...]
 
 
 @dataclass(frozen=True)

@@ -227,6 +227,40 @@ def spliced_corpus(folder: Path, docs: int) -> Path:
     return folder
 
 
+BUILD_TEXTS_PER_S: float | None = None  # measured by build_throughput, for the extraction figure
+
+
+def extraction_figures() -> None:
+    """Each reader's speed on generated documents (scripts/bench_readers.py), and for HTML and PDF the
+    share of a build that reading takes: reading a page against embedding the chunks it yields."""
+    from bench_readers import _documents, run
+
+    from qa.ingest.boilerplate import classify
+    from qa.ingest.chunking import ChunkParams, chunk_document
+    from qa.ingest.readers import read
+    from qa.ingest.sentences import split_sentences
+
+    say("extraction throughput per format (generated documents)")
+    results = run()
+    for r in results:
+        row(f"extraction: {r['format']} ({r['reader']} {r['version']})",
+            f"{r['rate']:,.0f} {r['unit']} ({r['documents']} documents, {r['seconds']:.2f} s)")
+    if BUILD_TEXTS_PER_S:
+        docs = _documents(0.2)
+        for fmt in ("html", "pdf"):
+            chunks = 0
+            for path, data in docs[fmt]:
+                got = read(data, path)
+                spans = split_sentences(got.text)
+                chunks += len(chunk_document("d", got.text, spans, classify(got.text, spans, got.noise, got.quoted), ChunkParams()))
+            r = next(x for x in results if x["format"] == fmt)
+            per_unit = len(docs[fmt]) if fmt == "html" else sum(len(read(d, p).pages) for p, d in docs[fmt])
+            reading = 1 / r["rate"]  # seconds a page or document
+            embedding = chunks / per_unit / BUILD_TEXTS_PER_S
+            row(f"extraction share of a build, {fmt} (reading vs embedding what it yields)",
+                f"{reading / (reading + embedding):.1%}", "< 50%", reading < embedding)
+
+
 def build_throughput(work: Path, docs: int) -> None:
     """The whole build (read, chunk, embed, word vectors, ONNX export, write, checksums) against bare encode.
 
@@ -262,6 +296,8 @@ def build_throughput(work: Path, docs: int) -> None:
     row("bare SentenceTransformer.encode (defaults)", f"{bare:.1f} texts/s ({len(texts)} distinct chunk texts)")
     row("whole build pipeline (new index, model loaded)", f"{whole:.1f} texts/s ({report.embedded} embedded, {report.chunks} chunks, {seconds:.1f} s)")
     row("build throughput / bare encode", f"{whole / bare:.0%}", ">= 90%", whole / bare >= 0.9)
+    global BUILD_TEXTS_PER_S
+    BUILD_TEXTS_PER_S = whole
     if "embed end" in stages and "write start" in stages:
         row("  build stages: read+chunk / embed chunks / word vectors / write+export+checksums",
             f"{stages.get('embed start', began) - began:.1f} / {stages['embed end'] - stages.get('embed start', began):.1f} / "
@@ -520,6 +556,7 @@ def main() -> None:
         baseline_figures(args.work, args.baseline, index, args.runs)
     warm_latency(index, "seed corpus", 30, 60)
     build_throughput(args.work, args.tput_docs)
+    extraction_figures()
     if not args.quick:
         corpus, big = big_corpus(args.work, args.chunks)
         update_big(corpus, big)

@@ -14,15 +14,17 @@ from typer.testing import CliRunner
 
 from qa import api
 from qa.cli import app
+from qa.ingest.documents import doc_id_for
 from tests.fakes import FakeEncoder
 
 FORO = "How many prisoners did Foro Penal confirm had been freed?"
 ABSENT = "What is the recipe for chocolate cake?"
 FAKE = ("--model", FakeEncoder.name)
 
+PLACE_KEYS = {"author", "url", "page", "page_label", "kind"}
 EXTRACT_KEYS = {"rank", "quote", "highlight", "score", "doc_id", "path", "title", "publisher", "date", "start", "end",
-                "line", "also_in"}
-SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line"}
+                "line", "also_in"} | PLACE_KEYS
+SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line"} | PLACE_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -265,7 +267,7 @@ def test_a_corpus_of_unreadable_files_exits_2(tmp_path, fake_encoder):
     for command in (("index", "build"), ("ask", FORO)):
         result = qa(*command, *where(corpus, tmp_path / "index"), *FAKE)
         assert result.exit_code == 2, command
-        assert result.stderr.endswith(f"error: no readable .txt or .md document in {corpus} "
+        assert result.stderr.endswith(f"error: no readable document in {corpus} "
                                       "(skipped: empty.txt is empty; image.md looks binary)\n")
     assert not (tmp_path / "index" / "CURRENT").exists()
 
@@ -274,13 +276,16 @@ def test_unreadable_files_are_skipped_with_one_warning_each(seed_corpus, tmp_pat
     (seed_corpus / "empty.txt").write_bytes(b"")
     (seed_corpus / "sub").mkdir()
     (seed_corpus / "sub" / "scan.md").write_bytes(b"%PDF\x00\x01")
-    (seed_corpus / "latin1.txt").write_bytes("Caf\xe9".encode("latin-1"))
+    (seed_corpus / "latin1.txt").write_bytes("Caf\xe9 au lait for the envoy's staff.".encode("latin-1"))  # read, not skipped
+    (seed_corpus / "table.xlsx").write_bytes(b"PK\x03\x04")
     result = qa("index", "build", *where(seed_corpus, tmp_path / "index"), *FAKE)
     assert result.exit_code == 0
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
-    assert warnings == ["warning: skipped empty.txt: is empty", "warning: skipped latin1.txt: is not valid UTF-8",
-                        "warning: skipped sub/scan.md: looks binary"]
-    assert result.stdout.startswith("indexed 5 documents, ")
+    assert warnings == ["warning: skipped empty.txt: is empty", "warning: skipped sub/scan.md: looks binary",
+                        "warning: skipped table.xlsx: is not in a format qa reads (.xlsx)"]
+    assert result.stdout.startswith("indexed 6 documents, ")
+    loaded = api.open_index(tmp_path / "index")
+    assert "Café au lait" in loaded.texts[loaded.doc_numbers[doc_id_for("latin1.txt")]]
 
 
 # a missing index is built first

@@ -7,7 +7,7 @@ import pytest
 from qa import api
 from qa.errors import QAError
 from qa.ingest.documents import LoadedDocument, doc_id_for, read_document
-from qa.ingest.files import discover
+from qa.ingest.files import discover, scan
 from qa.ingest.metadata import describe
 from qa.records import Skipped
 from tests.conftest import SEED
@@ -30,12 +30,17 @@ def write(folder, rel, content):
     return path
 
 
-def test_discover_reads_txt_and_md_recursively_and_skips_hidden_folders_and_other_files(corpus):
+def test_discover_reads_every_format_recursively_and_names_the_other_files(corpus):
     for rel in ["a.txt", "b.md", "C.MD", "sub/deeper/c.txt", "sub/d.md", ".git/e.txt", "sub/.cache/f.md",
-                ".hidden.txt", "notes.pdf", "data.json", "readme", "sub/g.txt.bak"]:
+                ".hidden.txt", "notes.pdf", "page.HTM", "memo.docx", "tip.eml", "data.json", "readme", "sub/g.txt.bak",
+                "sources.csv"]:
         write(corpus, rel, BODY)
-    found = [p.relative_to(corpus).as_posix() for p in discover(corpus)]
-    assert found == ["C.MD", "a.txt", "b.md", "sub/d.md", "sub/deeper/c.txt"]
+    found, skipped = scan(corpus)
+    assert [p.relative_to(corpus).as_posix() for p in found] == [
+        "C.MD", "a.txt", "b.md", "memo.docx", "notes.pdf", "page.HTM", "sub/d.md", "sub/deeper/c.txt", "tip.eml"]
+    assert skipped == [Skipped("data.json", "is not in a format qa reads (.json)"),
+                       Skipped("readme", "is not in a format qa reads (no suffix)"),
+                       Skipped("sub/g.txt.bak", "is not in a format qa reads (.bak)")]
 
 
 def test_a_folder_named_like_a_document_is_not_read(corpus):
@@ -107,22 +112,27 @@ def test_doc_id_is_stable_across_rebuilds_and_edits(built, fake_encoder):
     ("empty.txt", b"", "is empty"),
     ("blank.md", b"  \n\t\r\n", "is empty"),
     ("binary.txt", b"PK\x03\x04\x00\x00binary", "looks binary"),
-    ("latin1.txt", "Caf\u00e9 in Caracas.".encode("latin-1"), "is not valid UTF-8"),
 ])
 def test_unreadable_files_are_skipped_with_a_reason(corpus, rel, content, reason):
     result = read_document(write(corpus, rel, content), corpus)
     assert result == Skipped(rel, reason)
 
 
+def test_a_latin1_file_is_read_not_refused(corpus):
+    result = read_document(write(corpus, "latin1.txt", "Caf\u00e9 in Caracas.".encode("latin-1")), corpus)
+    assert isinstance(result, LoadedDocument) and result.text == "Café in Caracas."
+
+
 def test_the_build_goes_on_past_unreadable_files_and_reports_each(seed_corpus, tmp_path, fake_encoder):
     write(seed_corpus, "empty.txt", b"")
     write(seed_corpus, "nested/binary.md", b"\x00\x01\x02")
-    write(seed_corpus, "bad.txt", b"\xff\xfe not utf-8")
+    write(seed_corpus, "bad.pdf", b"%PDF-1.7 truncated")
     report = api.build(seed_corpus, tmp_path / "index", model=FakeEncoder.name)
     assert report.documents == 5
-    assert report.skipped == (
-        Skipped("bad.txt", "is not valid UTF-8"), Skipped("empty.txt", "is empty"), Skipped("nested/binary.md", "looks binary"))
-    assert {d.path for d in api.open_index(tmp_path / "index").documents} == {p.name for p in SEED.iterdir()}
+    assert [s.path for s in report.skipped] == ["bad.pdf", "empty.txt", "nested/binary.md"]
+    assert report.skipped[0].reason.startswith("is not a valid PDF")
+    assert report.skipped[1:] == (Skipped("empty.txt", "is empty"), Skipped("nested/binary.md", "looks binary"))
+    assert {d.path for d in api.open_index(tmp_path / "index").documents} == {p.name for p in SEED.glob("*.txt")}
 
 
 def test_a_missing_corpus_folder_is_a_clear_error(tmp_path, fake_encoder):
@@ -134,5 +144,5 @@ def test_a_missing_corpus_folder_is_a_clear_error(tmp_path, fake_encoder):
 def test_a_corpus_without_a_readable_document_is_a_clear_error(corpus, tmp_path, fake_encoder):
     write(corpus, "empty.txt", b"")
     write(corpus, "notes.pdf", BODY)
-    with pytest.raises(QAError, match=r"no readable \.txt or \.md document"):
+    with pytest.raises(QAError, match=r"no readable document .*notes\.pdf is not a valid PDF"):
         api.build(corpus, tmp_path / "index", model=FakeEncoder.name)

@@ -117,11 +117,20 @@ def quote_span(index: Index, rows: list[int]) -> tuple[int, int]:
     return int(index.answer_start[rows[0]]), int(index.answer_end[rows[-1]])
 
 
+def _place(index: Index, row: int, start: int) -> dict:
+    """The fields that say where a passage is and what it is, shared by an extract and its also_in."""
+    doc = index.documents[int(index.answer_doc[row])]
+    page = doc.page_at(start)
+    return {"author": doc.author, "url": doc.url, "page": page.number if page else None,
+            "page_label": page.label if page else None, "kind": index.sentence_kind(row) or "body"}
+
+
 def _source(index: Index, row: int) -> Source:
     n = int(index.answer_doc[row])
     doc = index.documents[n]
     start, end = int(index.answer_start[row]), int(index.answer_end[row])
-    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, line_of(index.texts[n], start))
+    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, line_of(index.texts[n], start),
+                  **_place(index, row, start))
 
 
 def _extract(index: Index, best: Candidate, window: list[int], dupes: list[Candidate], score: float) -> Extract:
@@ -140,4 +149,5 @@ def _extract(index: Index, best: Candidate, window: list[int], dupes: list[Candi
         rank=0, quote=text[q_start:q_end], highlight=Highlight(b_start - q_start, b_end - q_start),
         score=round(score, 4), doc_id=doc.doc_id, path=doc.path, title=doc.title, publisher=doc.publisher,
         date=doc.date, start=q_start, end=q_end, line=line_of(text, q_start), also_in=tuple(also),
+        **_place(index, best.row, q_start),
     )

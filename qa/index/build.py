@@ -33,8 +33,9 @@ from qa.ingest import boilerplate, sentences
 from qa.ingest.boilerplate import answerable, classify
 from qa.ingest.chunking import ChunkParams, chunk_document
 from qa.ingest.documents import LoadedDocument, read_document
-from qa.ingest.files import discover, relative, stat_of
+from qa.ingest.files import relative, scan, stat_of
 from qa.ingest.sentences import split_sentences
+from qa.ingest.sources import Sources, read_sources
 from qa.records import BuildReport, Chunk, Skipped
 
 # progress(stage, done, total): stages are "read", "embed", "write"
@@ -45,18 +46,28 @@ def chunk_key(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
-def read_corpus(corpus: Path) -> tuple[list[LoadedDocument], list[Skipped], dict[str, list[int]]]:
-    """The readable documents, the skipped files, and every file's [size, mtime_ns] (for the stale check)."""
+@dataclass(frozen=True)
+class Corpus:
+    loaded: list[LoadedDocument]
+    skipped: list[Skipped]
+    stats: dict[str, list[int]]  # every file's [size, mtime_ns], for the stale check
+    sources: Sources  # what sources.csv states
+    notes: tuple[str, ...]
+
+
+def read_corpus(corpus: Path) -> Corpus:
+    """The readable documents, the skipped files (with why), and what sources.csv states."""
     loaded: list[LoadedDocument] = []
-    skipped: list[Skipped] = []
     stats: dict[str, list[int]] = {}
-    for path in discover(corpus):
+    sources = read_sources(corpus)
+    paths, skipped = scan(corpus)
+    for path in paths:
         try:
             before = stat_of(path)
         except OSError as exc:
             skipped.append(Skipped(relative(path, corpus), f"cannot be read ({exc.strerror or exc})"))
             continue
-        result = read_document(path, corpus)
+        result = read_document(path, corpus, sources)
         if isinstance(result, Skipped):
             skipped.append(result)
             stats[result.path] = [before.size, before.mtime_ns]
@@ -65,18 +76,33 @@ def read_corpus(corpus: Path) -> tuple[list[LoadedDocument], list[Skipped], dict
             stats[result.document.path] = [before.size, before.mtime_ns]
     if not loaded:
         why = "; ".join(f"{s.path} {s.reason}" for s in skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
-        raise QAError(f"no readable .txt or .md document in {corpus}" + (f" (skipped: {why})" if skipped else ""))
-    return loaded, skipped, stats
+        raise QAError(f"no readable document in {corpus}" + (f" (skipped: {why})" if skipped else ""))
+    skipped.sort(key=lambda s: s.path)
+    notes = sources.notes + sources.unused({item.document.path for item in loaded})
+    return Corpus(loaded, skipped, stats, sources, notes)
 
 
 @functools.cache
 def analysis_version() -> str:
-    """Fingerprint of the code that splits and classifies sentences: an update reuses a
-    document's stored sentences only if the same code made them."""
+    """Fingerprint of the code that reads documents and splits and classifies their sentences,
+    and of the reader libraries' versions: an update reuses a document's stored sentences only
+    if the same code made them from the same bytes."""
+    from qa.ingest import readers
+
     digest = hashlib.sha256()
-    for module in (sentences, boilerplate):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    folder = Path(str(readers.__file__)).parent
+    for source in (Path(str(sentences.__file__)), Path(str(boilerplate.__file__)), *sorted(folder.glob("*.py"))):
+        digest.update(source.read_bytes())
+    for reader in readers.READERS:
+        digest.update(f"{reader.name} {reader.version}".encode())
     return digest.hexdigest()[:16]
+
+
+def reader_versions() -> dict[str, str]:
+    """Each format's reader library and version, recorded in the manifest."""
+    from qa.ingest import readers
+
+    return {suffix: f"{r.name} {r.version}" for r in readers.READERS for suffix in r.suffixes}
 
 
 @dataclass(frozen=True)
@@ -130,10 +156,10 @@ def _previous(live: _Live | None, model_name: str) -> tuple[dict[str, np.ndarray
     return vectors, analysed
 
 
-def _analyse(text: str, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
+def _analyse(item: LoadedDocument, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
     if stored is None:
-        spans = split_sentences(text)
-        return spans, classify(text, spans)
+        spans = split_sentences(item.text)
+        return spans, classify(item.text, spans, item.noise, item.quoted)
     return [(s, e) for s, e, _ in stored], [k for _, _, k in stored]
 
 
@@ -157,14 +183,15 @@ def build_index(
         if encoder is None and model is None and incremental and live:
             model = live.manifest.get("model", {}).get("name")  # an update keeps the index's model unless told otherwise
         model_name = encoder.name if encoder else resolve_model(model)[0]
-        loaded, skipped, stats = read_corpus(corpus)
+        found = read_corpus(corpus)
+        loaded, skipped = found.loaded, found.skipped
         tick("read", len(loaded), len(loaded))
         paths = {item.document.path: item.document.sha256 for item in loaded}
-        if incremental and _up_to_date(old_manifest, paths, model_name, params, index_type):
+        if incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type):
             # nothing to do: the live version stays, no new one is written
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
-                               skipped=tuple(skipped))
+                               skipped=tuple(skipped), notes=found.notes)
         cache, analysed = _previous(live, model_name) if incremental else ({}, {})
 
         doc_rows: list[dict] = []
@@ -174,7 +201,7 @@ def build_index(
         sentence_texts: list[str] = []
         for item in loaded:
             text = item.text
-            spans, kinds = _analyse(text, analysed.get(item.document.sha256))
+            spans, kinds = _analyse(item, analysed.get(item.document.sha256))
             chunks.extend(chunk_document(item.document.doc_id, text, spans, kinds, params))
             sentence_texts.extend(text[s:e] for (s, e), k in zip(spans, kinds) if answerable(k))
             spans_of.append(spans)
@@ -222,8 +249,10 @@ def build_index(
                 "index_type": FaissVectors.load(work / "vectors.faiss").kind if chunks else "flat",
                 "counts": {"documents": len(doc_rows), "chunks": len(chunks), "answer_sentences": len(sentence_texts)},
                 "documents": {row["path"]: row["sha256"] for row in doc_rows},
-                "stats": stats,
+                "stats": found.stats,
                 "skipped": {s.path: s.reason for s in skipped},
+                "sources_csv": found.sources.sha256,
+                "readers": reader_versions(),
             })
             store.publish(root, work)
         except BaseException:
@@ -244,6 +273,7 @@ def build_index(
         removed=tuple(p for p in old if p not in new),
         unchanged=tuple(p for p in new if old.get(p) == new[p]),
         skipped=tuple(skipped),
+        notes=found.notes,
     )
 
 
@@ -256,10 +286,12 @@ def _write(work: Path, doc_rows, table: rows.Rows, matrix, sentence_texts, index
     Lexical.build(sentence_texts).save(work / "bm25")
 
 
-def _up_to_date(manifest: dict, paths: dict[str, str], model_name: str, params: ChunkParams, index_type: str) -> bool:
+def _up_to_date(manifest: dict, paths: dict[str, str], sources: str | None, model_name: str, params: ChunkParams,
+                index_type: str) -> bool:
     """Whether the live version already holds exactly these documents, made the same way."""
     return bool(manifest) and (
-        manifest.get("documents") == paths and manifest.get("model", {}).get("name") == model_name
+        manifest.get("documents") == paths and manifest.get("sources_csv") == sources
+        and manifest.get("model", {}).get("name") == model_name
         and manifest.get("chunking") == params.as_dict() and manifest.get("analysis") == analysis_version()
         and index_type in ("auto", manifest.get("index_type")))
 

@@ -9,6 +9,7 @@ the build stored and computes nothing that the build could have.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import sys
 import threading
@@ -23,8 +24,8 @@ from qa.index import rows, store
 from qa.index.lexical import Lexical
 from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
-from qa.ingest.files import discover, relative, stat_of
-from qa.records import Chunk, CorpusDiff, Document
+from qa.ingest.files import SOURCES_FILE, discover, relative, stat_of
+from qa.records import Chunk, CorpusDiff, Document, Page
 
 
 @dataclass(eq=False)
@@ -118,6 +119,25 @@ class Index:
         return corpus_diff(self.manifest, corpus)
 
 
+def document_from_json(row: dict) -> Document:
+    """A Document from its documents.jsonl line (JSON lists back to tuples and Pages)."""
+    fields = {k: row[k] for k in Document.__dataclass_fields__ if k in row}
+    fields["pages"] = tuple(Page(**p) for p in row.get("pages", ()))
+    fields["origins"] = tuple((name, origin) for name, origin in row.get("origins", ()))
+    fields["notes"] = tuple(row.get("notes", ()))
+    return Document(**fields)
+
+
+def read_documents(root: Path) -> tuple[dict, list[Document]]:
+    """The live version's manifest and documents, checked, without loading anything else."""
+    folder, manifest = store.open_version(root)
+    try:
+        with open(folder / "documents.jsonl", encoding="utf-8") as fh:
+            return manifest, [document_from_json(json.loads(line)) for line in fh]
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise QAError(f"the index at {root} is unusable: {exc}", hint=f"rebuild it with: qa index build --index {root}") from None
+
+
 def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
     """How the corpus folder differs from what a version's manifest lists (None if it cannot be read).
 
@@ -130,6 +150,10 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
         paths = discover(corpus)
     except QAError:
         return None
+    try:
+        sources = hashlib.sha256((corpus / SOURCES_FILE).read_bytes()).hexdigest()
+    except OSError:
+        sources = None
     indexed: dict[str, str] = manifest.get("documents", {})
     stats: dict[str, list[int]] = manifest.get("stats", {})
     skipped: dict[str, str] = manifest.get("skipped", {})
@@ -151,12 +175,11 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
             (unchanged if same else changed).append(rel)
         elif not (seen and rel in skipped) and not isinstance(read_document(path, corpus), Skipped):
             added.append(rel)
-    return CorpusDiff(
-        added=tuple(added),
-        changed=tuple(changed),
-        removed=tuple(r for r in indexed if r not in now),
-        unchanged=tuple(unchanged),
-    )
+    removed = [r for r in indexed if r not in now]
+    before = manifest.get("sources_csv")
+    if sources != before:  # what a person states about the documents changed
+        (added if before is None else removed if sources is None else changed).append(SOURCES_FILE)
+    return CorpusDiff(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
 
 
 def load_index(root: Path, model: str | None = None) -> Index:
@@ -203,11 +226,10 @@ def load_index(root: Path, model: str | None = None) -> Index:
 
 def _read(root: Path, folder: Path, manifest: dict, model: str | None) -> Index:
     documents, texts = [], []
-    fields = Document.__dataclass_fields__
     with open(folder / "documents.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
-            documents.append(Document(**{k: row[k] for k in fields}))
+            documents.append(document_from_json(row))
             texts.append(row["text"])
     table = rows.Rows.load(folder / rows.FILE)
     if len(table.doc_first) != len(documents) + 1:

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ingest.boilerplate import BODY, BOILERPLATE, HEADING, answerable
+from qa.ingest.boilerplate import BODY, BOILERPLATE, HEADING, QUOTED, answerable
 from qa.records import Chunk
 
 FILE = "rows.npz"
-KINDS = (BODY, HEADING, BOILERPLATE)
+KINDS = (BODY, HEADING, BOILERPLATE, QUOTED)
 _KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
 

@@ -9,14 +9,23 @@ into boilerplate.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 
-BODY, HEADING, BOILERPLATE = "body", "heading", "boilerplate"
+BODY, HEADING, BOILERPLATE, QUOTED = "body", "heading", "boilerplate", "quoted"
 
 
 def answerable(kind: str) -> bool:
-    """Only body sentences are quoted as answers; headings are context, boilerplate is noise."""
-    return kind == BODY
+    """Body sentences and someone else's words quoted in an e-mail are quoted as answers
+    (the latter labelled so); headings are context, boilerplate is noise."""
+    return kind in (BODY, QUOTED)
+
+
+def _overlaps(spans: Sequence[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of `spans` (sorted, with `starts` their start offsets)."""
+    i = bisect.bisect_right(starts, start) - 1
+    return any(0 <= j < len(spans) and spans[j][0] < end and spans[j][1] > start for j in (i, i + 1))
 
 _APPEAL = re.compile(
     r"\b(your support|support now|your donation|donate|paywalls?|subscribe|sign up for|"
@@ -66,8 +75,12 @@ def _line_kind(line: str, seen: set[str]) -> str | None:
     return None
 
 
-def classify(text: str, spans: list[tuple[int, int]]) -> list[str]:
-    """Give each sentence span a kind: body, heading or boilerplate."""
+def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int, int]] = (),
+             quoted: Sequence[tuple[int, int]] = ()) -> list[str]:
+    """Give each sentence span a kind: body, heading, boilerplate or quoted. A reader's `noise`
+    (running headers and footers) is boilerplate; its `quoted` spans are someone else's words."""
+    noise, quoted = sorted(noise), sorted(quoted)
+    noise_starts, quoted_starts = [s for s, _ in noise], [s for s, _ in quoted]
     line_kinds: list[tuple[int, int, str | None]] = []
     seen: set[str] = set()
     tail = False
@@ -90,8 +103,11 @@ def classify(text: str, spans: list[tuple[int, int]]) -> list[str]:
             i += 1
         line_kind = line_kinds[i][2] if i < len(line_kinds) else None
         sentence = text[start:end]
-        if _DATE_PREFIX.match(sentence) or _TIMESTAMP.match(sentence) or _RELATIVE_TIME.match(sentence):
+        if (_DATE_PREFIX.match(sentence) or _TIMESTAMP.match(sentence) or _RELATIVE_TIME.match(sentence)
+                or _overlaps(noise, noise_starts, start, end)):
             kinds.append(BOILERPLATE)
+        elif line_kind is None and _overlaps(quoted, quoted_starts, start, end):
+            kinds.append(QUOTED)
         else:
             kinds.append(line_kind or BODY)
     return kinds

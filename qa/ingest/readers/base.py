@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from qa.records import Page
+
 FIELDS = ("title", "publisher", "author", "date", "url")
-
-
-@dataclass(frozen=True)
-class Page:
-    number: int  # 1-based physical page
-    label: str | None  # the printed label ("iv", "A-3") when the PDF defines labels
-    start: int  # offset of the page's first character in ReadResult.text
 
 
 @dataclass(frozen=True)

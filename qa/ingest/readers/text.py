@@ -67,13 +67,14 @@ def decode(data: bytes) -> tuple[bool, str]:
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
-    """UTF-16 text of mostly Latin letters has a NUL in every other byte, on the same side."""
+    """UTF-16 text of mostly Latin letters has a NUL in most other bytes, on the same side
+    (a few bytes of binary with a NUL in them do not count)."""
     even, odd = head[0::2], head[1::2]
-    if len(head) < 4 or (len(head) % 2 and len(head) < _SNIFF):
+    if len(head) < 16 or (len(head) % 2 and len(head) < _SNIFF):
         return None
-    if odd.count(0) >= 0.3 * len(odd) and even.count(0) <= 0.05 * len(even):
+    if odd.count(0) >= 0.6 * len(odd) and even.count(0) <= 0.05 * len(even):
         return "utf-16-le"
-    if even.count(0) >= 0.3 * len(even) and odd.count(0) <= 0.05 * len(odd):
+    if even.count(0) >= 0.6 * len(even) and odd.count(0) <= 0.05 * len(odd):
         return "utf-16-be"
     return None
 
