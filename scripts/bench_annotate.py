@@ -62,7 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--sample", type=int, default=6000, help="sentences for the option comparison")
-    parser.add_argument("--skip-options", action="store_true")
+    parser.add_argument("--skip-options", action="store_true", help="only the whole-corpus runs")
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2], help="worker counts for the whole-corpus runs")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,7 +109,7 @@ def main() -> None:
     print("| configuration | words/s | wall s | CPU s | s per 50k sentences | s per 1.1M words | load |")
     print("|---|---|---|---|---|---|---|")
     pipeline.model()
-    for processes in (1, 2):
+    for processes in args.processes:
         measure(f"annotate() on all {len(docs)} documents, n_process={processes}", words, len(texts),
                 lambda n=processes: pipeline.annotate(docs, n_process=n))
 
