@@ -96,6 +96,7 @@ def statements(docs, rows) -> None:
     scores = {"strict": [0, 0, 0], "lenient": [0, 0, 0]}
     via = [0, 0, 0]
     refs = [0, 0]
+    exact = 0
     failures = []
     for row in rows:
         text = docs[row["path"]][0]
@@ -117,6 +118,7 @@ def statements(docs, rows) -> None:
                 got = text[predicted[0]:predicted[1]] + f" ({found.verb})" if predicted else None
                 failures.append((row["path"][:3], row["sentence"][:90], row["speaker"], got))
             if mode == "strict" and right:
+                exact += norm(text[predicted[0]:predicted[1]]) == norm(row["speaker"])
                 got_via = text[found.via.start:found.via.end] if found.via else None
                 if got_via or row.get("via"):
                     ok = bool(got_via and row.get("via") and norm(got_via) == norm(row["via"]))
@@ -135,6 +137,8 @@ def statements(docs, rows) -> None:
     for mode, (tp, fp, fn) in scores.items():
         p, r, f = f1(tp, fp, fn)
         print(f"| {mode} | {tp} | {fp} | {fn} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    print(f"\nstrict correct speakers whose text equals the label's (after the determiner rule): {exact}; "
+          f"by the same-head rule: {scores['strict'][0] - exact}")
     p, r, f = f1(*via)
     print(f"\nvia (on correct speakers): TP {via[0]}, FP {via[1]}, FN {via[2]}: precision {p:.2f}, recall {r:.2f}")
     print(f"pronoun antecedents: {refs[0]} of {refs[1]} right\n")

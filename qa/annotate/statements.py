@@ -5,7 +5,8 @@ grammar, not from guesses: a reporting verb (one table of lemmas and their
 forms, matched on lower-case words so no lemmatizer has to run) whose nominal
 subject, or passive agent ("announced by the council"), is the speaker; or
 "according to X". A reporting verb with no subject ("those said to be held")
-is no statement. Of several, the root-most one outside quotation marks wins,
+is no statement; a conjoined or participial one shares its clause's subject
+("X denied it, saying ..." is X saying). Of several, the root-most one outside quotation marks wins,
 because a quote may itself contain "they said".
 
 The speaker is the subject's noun phrase up to its first comma, without a
