@@ -1,0 +1,94 @@
+"""What the annotation stage says about one sentence, as plain frozen records.
+
+Every offset is a DOCUMENT offset (into the full text, as sentence spans are),
+so a consumer can quote `text[start:end]` without knowing how the sentence was
+cut out. The records are stored in the index as JSON lines, so they carry a
+compact, explicit JSON form (never pickle): short keys, empty parts left out,
+spans as [start, end] pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Entity:
+    label: str  # spaCy's label: PERSON, ORG, GPE, LOC, FAC, NORP, DATE, TIME, CARDINAL, MONEY, ...
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    speaker: Span  # who speaks: "a person familiar with the matter", "He"
+    verb: str  # the reporting verb's lemma ("say", "tell", "confirm") or "according to"
+    via: Span | None = None  # an outlet relaying it: "told the New York Times", "according to Reuters"
+    refers_to: Span | None = None  # for a pronoun speaker, its antecedent in an earlier sentence
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    date: str | None = None  # one day, ISO
+    start_date: str | None = None  # a period, inclusive; end_date None for "since 2013"
+    end_date: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.date is not None or self.start_date is not None
+
+
+@dataclass(frozen=True)
+class SentenceNotes:
+    entities: tuple[Entity, ...] = ()
+    statement: Statement | None = None
+    dates: tuple[DateMention, ...] = ()
+
+
+EMPTY = SentenceNotes()
+
+
+def _span(span: Span | None) -> list[int] | None:
+    return None if span is None else [span.start, span.end]
+
+
+def _unspan(pair: list[int] | None) -> Span | None:
+    return None if pair is None else Span(int(pair[0]), int(pair[1]))
+
+
+def notes_to_json(notes: SentenceNotes) -> dict[str, Any]:
+    """{"e": [[label, start, end], ...], "s": {...}, "d": [[start, end, date, start_date, end_date], ...]}."""
+    out: dict[str, Any] = {}
+    if notes.entities:
+        out["e"] = [[e.label, e.start, e.end] for e in notes.entities]
+    if notes.statement:
+        s = notes.statement
+        statement: dict[str, Any] = {"who": _span(s.speaker), "verb": s.verb}
+        if s.via:
+            statement["via"] = _span(s.via)
+        if s.refers_to:
+            statement["ref"] = _span(s.refers_to)
+        out["s"] = statement
+    if notes.dates:
+        out["d"] = [[d.start, d.end, d.date, d.start_date, d.end_date] for d in notes.dates]
+    return out
+
+
+def notes_from_json(obj: dict[str, Any]) -> SentenceNotes:
+    """The inverse of notes_to_json."""
+    entities = tuple(Entity(str(label), int(start), int(end)) for label, start, end in obj.get("e", ()))
+    statement = None
+    if obj.get("s"):
+        s = obj["s"]
+        statement = Statement(_unspan(s["who"]), str(s["verb"]), _unspan(s.get("via")), _unspan(s.get("ref")))
+    dates = tuple(DateMention(int(a), int(b), day, first, last) for a, b, day, first, last in obj.get("d", ()))
+    return SentenceNotes(entities, statement, dates)
