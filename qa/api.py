@@ -132,8 +132,22 @@ def show(index: Index, corpus: Path, path: str) -> Shown:
     number = next((n for n, d in enumerate(index.documents) if d.path == rel), None)
     if number is None:
         raise QAError(f"no document {rel!r} in the index", hint="qa docs lists the indexed documents")
-    sentences = tuple(ShownSentence(s, e, k) for s, e, k in index.sentence_spans[number])
+    first = int(index.rows.doc_first[number])
+    sentences = tuple(ShownSentence(s, e, k, index.notes.entities(first + j), index.notes.statement(first + j),
+                                    index.notes.dates(first + j))
+                      for j, (s, e, k) in enumerate(index.sentence_spans[number]))
     return Shown(rel, index.texts[number], sentences)
+
+
+def shown_json(shown: Shown) -> dict:
+    """`qa show --json`: asdict, with each date as {"start", "end", "date"} or {"start", "end", "from", "to"}."""
+    data = asdict(shown)
+    for sentence in data["sentences"]:
+        sentence["dates"] = [
+            {"start": d["start"], "end": d["end"], **({"date": d["date"]} if d["date"] or not d["start_date"]
+                                                       else {"from": d["start_date"], "to": d["end_date"]})}
+            for d in sentence["dates"]]
+    return data
 
 
 def _corpus_path(corpus: Path, path: str) -> str:

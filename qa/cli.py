@@ -49,7 +49,7 @@ class _Bar:
         self.last: tuple[str, bool] | None = None
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        label = {"read": "reading", "embed": "embedding", "write": "writing"}[stage]
+        label = {"read": "reading", "annotate": "annotating", "embed": "embedding", "write": "writing"}[stage]
         if self.tty:
             width = 30
             filled = int(width * done / total) if total else width
@@ -292,7 +292,6 @@ def show(
     corpus: CorpusOpt = None, index: IndexOpt = None,
 ) -> None:
     """Print the text qa indexed for one document: exactly the text that quotes and offsets refer to."""
-    from dataclasses import asdict
 
     from qa import api
     from qa.citation import visible
@@ -304,7 +303,7 @@ def show(
     except QAError as exc:
         _fail(exc)
     if as_json:
-        typer.echo(json.dumps(asdict(shown), ensure_ascii=False))
+        typer.echo(json.dumps(api.shown_json(shown), ensure_ascii=False))
     elif sys.stdout.isatty():
         typer.echo(visible(shown.text))  # a document's control characters never reach the terminal raw
     else:

@@ -145,6 +145,48 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # warnings that stopped nothing (a sources.csv row naming no document, ...)
 
 
+# What the build's annotation stage (qa.annotate) found in a sentence; offsets are document offsets.
+@dataclass(frozen=True)
+class Entity:
+    label: str  # spaCy's label: PERSON, ORG, GPE, LOC, FAC, NORP, DATE, TIME, CARDINAL, MONEY, ...
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    speaker: Span  # who speaks: "a person familiar with the matter", "He"
+    verb: str  # the reporting verb's lemma ("say", "tell", "confirm") or "according to"
+    via: Span | None = None  # an outlet relaying it: "told the New York Times", "according to Reuters"
+    refers_to: Span | None = None  # for a pronoun speaker, its antecedent in an earlier sentence
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    date: str | None = None  # one day, ISO
+    start_date: str | None = None  # a period, inclusive; end_date None for "since 2013"
+    end_date: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.date is not None or self.start_date is not None
+
+
+@dataclass(frozen=True)
+class SentenceNotes:
+    entities: tuple[Entity, ...] = ()
+    statement: Statement | None = None
+    dates: tuple[DateMention, ...] = ()
+
+
 @dataclass(frozen=True)
 class Listed:
     """One indexed document as `qa docs` lists it."""
@@ -168,16 +210,13 @@ class Listing:
 
 
 @dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
 class ShownSentence:
     start: int
     end: int
     kind: str  # body, heading, boilerplate, quoted, caption
+    entities: tuple[Entity, ...] = ()
+    statement: Statement | None = None
+    dates: tuple[DateMention, ...] = ()
 
 
 @dataclass(frozen=True)

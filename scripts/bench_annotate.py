@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from make_corpus import generate  # noqa: E402
 
 from qa.annotate import pipeline  # noqa: E402
-from qa.corpus import read_document  # noqa: E402
-from qa.sentences import split_sentences  # noqa: E402
+from qa.ingest.documents import read_document  # noqa: E402
+from qa.ingest.sentences import split_sentences  # noqa: E402
 
 TARGET_WORDS = 1_100_000
 

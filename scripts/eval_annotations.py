@@ -2,8 +2,8 @@
 
     PYTHONPATH=. .venv/bin/python scripts/eval_annotations.py [--labels tests/data] [--corpus corpus]
 
-Each corpus file is read as an index build reads it (qa.corpus, so the document
-date is the one the index would store), split with qa.sentences.split_sentences,
+Each corpus file is read as an index build reads it (qa.ingest.documents, so the document
+date is the one the index would store), split with qa.ingest.sentences.split_sentences,
 and annotated with qa.annotate.pipeline.annotate.
 
 Speakers (statements.jsonl, one line per labelled sentence; a null speaker is a
@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.annotate import pipeline  # noqa: E402
-from qa.corpus import read_document  # noqa: E402
-from qa.noise import answerable, classify  # noqa: E402
-from qa.sentences import split_sentences  # noqa: E402
+from qa.ingest.documents import read_document  # noqa: E402
+from qa.ingest.boilerplate import answerable, classify  # noqa: E402
+from qa.ingest.sentences import split_sentences  # noqa: E402
 
 LEADING = re.compile(r"^(?:the|a|an|whose)\s+", re.IGNORECASE)
 

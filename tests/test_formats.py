@@ -181,3 +181,23 @@ def test_show_refuses_a_document_it_does_not_hold(mixed, fake_encoder):
     assert result.exit_code == 2
     assert result.stderr == "error: no document 'nowhere.txt' in the index\nqa docs lists the indexed documents\n"
     assert qa("show", str(Path(mixed[0]) / "news.html"), *where(mixed)).stdout.startswith("Council approves")
+
+
+def test_show_json_has_the_documented_shape_and_exact_offsets(mixed, fake_encoder):
+    data = shown(mixed, "000_c49348b2c4adda7c.txt")
+    assert set(data) == {"path", "text", "sentences"}
+    text = data["text"]
+    speakers = []
+    for s in data["sentences"]:
+        assert set(s) == {"start", "end", "kind", "entities", "statement", "dates"}
+        assert text[s["start"]:s["end"]].strip() == text[s["start"]:s["end"]] != ""
+        for e in s["entities"]:
+            assert set(e) == {"label", "start", "end"} and s["start"] <= e["start"] < e["end"] <= s["end"]
+        for d in s["dates"]:
+            assert set(d) in ({"start", "end", "date"}, {"start", "end", "from", "to"})
+        if s["statement"]:
+            assert set(s["statement"]) == {"speaker", "verb", "via", "refers_to"}
+            speakers.append(text[s["statement"]["speaker"]["start"]:s["statement"]["speaker"]["end"]])
+    assert "Foro Penal" in speakers and "the State Department" in speakers
+    tuesday = next(d for s in data["sentences"] for d in s["dates"] if text[d["start"]:d["end"]] == "Tuesday")
+    assert tuesday["date"] == "2026-01-13"  # the document is dated 2026-01-14, a Wednesday

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HEADLESS = sorted(m.name for m in pkgutil.walk_packages([str(ROOT / "qa")], "qa.")
                   if m.name != "qa.cli" and not m.name.startswith("qa.tui"))
 UI = ("textual", "typer", "rich", "click")
-HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn")
+HEAVY = ("torch", "transformers", "sentence_transformers", "sklearn", "spacy", "thinc")
 
 
 def loaded_after(code: str, watch: tuple[str, ...]) -> list[str]:

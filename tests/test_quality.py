@@ -18,7 +18,7 @@ def index(real_index):
 def test_every_extract_of_the_eval_run_is_verbatim(index):
     checked = 0
     for q in load_questions():
-        answer = api.ask(index, q["question"], top_k=5, min_score=0.0)
+        answer = api.ask(index, q.question, top_k=5, min_score=0.0)
         check_verbatim(index, answer)
         for e in answer.extracts:
             for s in e.also_in:

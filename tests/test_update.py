@@ -242,3 +242,47 @@ def test_stored_sentences_are_reused_only_under_the_same_code(built, fake_encode
     monkeypatch.setattr(build, "analysis_version", lambda: "other code")
     report = api.update(corpus, index, model=MODEL)  # no document changed, but the code did
     assert len(split) == report.documents == 6 and report.embedded == 0
+
+
+def test_an_update_annotates_only_new_and_changed_documents(built, fake_encoder, monkeypatch):
+    from qa.annotate import pipeline
+
+    corpus, index = built
+    read: list[str] = []
+    plain = pipeline._annotate_here
+
+    def counting(documents, batch_size):
+        read.extend(text[s:e] for text, spans, _ in documents for s, e in spans)
+        return plain(documents, batch_size)
+
+    monkeypatch.setattr(pipeline, "_annotate_here", counting)
+    (corpus / NEW_DOC).write_text(observatory("4,812"), encoding="utf-8")
+    api.update(corpus, index, model=MODEL)
+    assert read and all(sentence in observatory("4,812") for sentence in read)  # the new document only
+    shown = api.show(api.open_index(index), corpus, NEW_DOC)
+    record = next(s for s in shown.sentences if "4,812" in shown.text[s.start:s.end])
+    assert "4,812" in {shown.text[e.start:e.end] for e in record.entities}
+    assert record.statement is not None and shown.text[record.statement.speaker.start:record.statement.speaker.end] == "its director"
+
+    read.clear()
+    (corpus / NEW_DOC).unlink()
+    api.update(corpus, index, model=MODEL)
+    assert read == []  # nothing new to read
+
+
+def test_a_new_date_for_a_document_means_its_dates_are_read_again(built, fake_encoder, monkeypatch):
+    from qa.annotate import pipeline
+
+    corpus, index = built
+    (corpus / NEW_DOC).write_text(observatory("4,812"), encoding="utf-8")
+    api.update(corpus, index, model=MODEL)
+    def monday():
+        shown = api.show(api.open_index(index), corpus, NEW_DOC)
+        return next(d for s in shown.sentences for d in s.dates if "Monday" in shown.text[d.start:d.end])
+
+    assert (monday().date, monday().start_date) == (None, None)  # an undated document: "on Monday" is never guessed
+    calls = []
+    monkeypatch.setattr(pipeline, "_annotate_here", lambda docs, size, plain=pipeline._annotate_here: calls.append(1) or plain(docs, size))
+    (corpus / "sources.csv").write_text(f"path,date\n{NEW_DOC},2026-01-14\n", encoding="utf-8")
+    api.update(corpus, index, model=MODEL)
+    assert calls and monday().date == "2026-01-12"

@@ -1,4 +1,4 @@
-"""What the annotation stage says about one sentence, as plain frozen records.
+"""What the annotation stage says about one sentence, and its compact JSON form.
 
 Every offset is a DOCUMENT offset (into the full text, as sentence spans are),
 so a consumer can quote `text[start:end]` without knowing how the sentence was
@@ -9,49 +9,11 @@ spans as [start, end] pairs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from qa.records import DateMention, Entity, SentenceNotes, Span, Statement
 
-@dataclass(frozen=True)
-class Entity:
-    label: str  # spaCy's label: PERSON, ORG, GPE, LOC, FAC, NORP, DATE, TIME, CARDINAL, MONEY, ...
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Span:
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
-class Statement:
-    speaker: Span  # who speaks: "a person familiar with the matter", "He"
-    verb: str  # the reporting verb's lemma ("say", "tell", "confirm") or "according to"
-    via: Span | None = None  # an outlet relaying it: "told the New York Times", "according to Reuters"
-    refers_to: Span | None = None  # for a pronoun speaker, its antecedent in an earlier sentence
-
-
-@dataclass(frozen=True)
-class DateMention:
-    start: int
-    end: int
-    date: str | None = None  # one day, ISO
-    start_date: str | None = None  # a period, inclusive; end_date None for "since 2013"
-    end_date: str | None = None
-
-    @property
-    def resolved(self) -> bool:
-        return self.date is not None or self.start_date is not None
-
-
-@dataclass(frozen=True)
-class SentenceNotes:
-    entities: tuple[Entity, ...] = ()
-    statement: Statement | None = None
-    dates: tuple[DateMention, ...] = ()
+__all__ = ["EMPTY", "DateMention", "Entity", "SentenceNotes", "Span", "Statement", "notes_from_json", "notes_to_json"]
 
 
 EMPTY = SentenceNotes()
@@ -89,6 +51,7 @@ def notes_from_json(obj: dict[str, Any]) -> SentenceNotes:
     statement = None
     if obj.get("s"):
         s = obj["s"]
-        statement = Statement(_unspan(s["who"]), str(s["verb"]), _unspan(s.get("via")), _unspan(s.get("ref")))
+        who = s["who"]
+        statement = Statement(Span(int(who[0]), int(who[1])), str(s["verb"]), _unspan(s.get("via")), _unspan(s.get("ref")))
     dates = tuple(DateMention(int(a), int(b), day, first, last) for a, b, day, first, last in obj.get("d", ()))
     return SentenceNotes(entities, statement, dates)

@@ -270,7 +270,7 @@ def _not_speech(verb, lemma: str) -> bool:
 class _Candidate(NamedTuple):
     quoted: bool
     depth: int
-    index: int
+    position: int  # the reporting verb's token index
     tokens: tuple[int, int]  # the speaker's token range
     head: object | None  # the speaker's head token, when the parse gave one
     lemma: str  # "according to" for that phrase
@@ -299,7 +299,7 @@ def find_statement(doc) -> Found | None:
     pool = [c for c in candidates if not c.quoted] or candidates
     if not pool:
         return None
-    main = min(pool, key=lambda c: (c.depth, c.index))
+    main = min(pool, key=lambda c: (c.depth, c.position))
     via = _relayed(main.verb, main.lemma) if main.verb is not None else None
     if via is None and main.head is not None:
         via = _relayed_by_speaker(main.head)

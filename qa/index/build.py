@@ -25,7 +25,7 @@ import numpy as np
 
 from qa.embed.encoder import Encoder, load_encoder, resolve_model
 from qa.errors import QAError
-from qa.index import rows, store
+from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
 from qa.index.vectors import FaissVectors
 from qa.index.word_vectors import WordVectors
@@ -133,27 +133,38 @@ def _open_live(root: Path, incremental: bool) -> _Live | None:
     return _Live(folder, manifest, checked=incremental)
 
 
-def _previous(live: _Live | None, model_name: str) -> tuple[dict[str, np.ndarray], dict[str, list]]:
-    """The live version's vectors by chunk key (same model only) and sentence analysis by document hash."""
+def _previous(live: _Live | None, model_name: str) -> tuple[dict[str, np.ndarray], dict[str, list], notes.Reusable]:
+    """The live version's vectors by chunk key (same model only), sentence analysis by document hash,
+    and annotations by document hash and date."""
     if live is None or not live.checked:
-        return {}, {}
+        return {}, {}, {}
     table = rows.Rows.load(live.folder / rows.FILE)
-    texts, hashes = [], []
+    texts, hashes, dates = [], [], []
     with open(live.folder / "documents.jsonl", encoding="utf-8") as fh:
         for line in fh:
             row = json.loads(line)
             texts.append(row["text"])
             hashes.append(row["sha256"])
+            dates.append(row["date"])
     vectors: dict[str, np.ndarray] = {}
     if live.same_model(model_name):
         stored = FaissVectors.load(live.folder / "vectors.faiss").all()
         for c, (n, s, e) in enumerate(zip(table.chunk_doc.tolist(), table.chunk_start.tolist(), table.chunk_end.tolist())):
             vectors[chunk_key(texts[n][s:e])] = stored[c]
     analysed = {}
+    reusable: notes.Reusable = {}
     if live.manifest.get("analysis") == analysis_version():
         for n, h in enumerate(hashes):
             analysed[h] = table.sentences_of(n)
-    return vectors, analysed
+        if live.manifest.get("annotation") == annotation_version():
+            reusable = notes.previous(notes.Notes.load(live.folder / notes.FILE), hashes, dates, table.doc_first)
+    return vectors, analysed, reusable
+
+
+def annotation_version() -> str:
+    from qa.annotate.pipeline import ANALYSIS_ID
+
+    return ANALYSIS_ID
 
 
 def _analyse(item: LoadedDocument, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
@@ -192,7 +203,7 @@ def build_index(
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
                                skipped=tuple(skipped), notes=found.notes)
-        cache, analysed = _previous(live, model_name) if incremental else ({}, {})
+        cache, analysed, annotated = _previous(live, model_name) if incremental else ({}, {}, {})
 
         doc_rows: list[dict] = []
         chunks: list[Chunk] = []
@@ -210,6 +221,8 @@ def build_index(
 
         if not sentence_texts:
             raise QAError(f"no document in {corpus} has text to answer from (all of it looks like boilerplate)")
+        found_notes, _ = notes.annotate_documents([(item.text, item.document.sha256, item.document.date) for item in loaded],
+                                                  spans_of, kinds_of, annotated, progress=tick)
         keys = [chunk_key(c.text) for c in chunks]
         missing = sorted({i for i, key in enumerate(keys) if key not in cache}, key=lambda i: keys[i])
         todo: dict[str, int] = {}
@@ -238,6 +251,9 @@ def build_index(
         work = store.new_workdir(root)
         try:
             _write(work, doc_rows, table, matrix, sentence_texts, index_type)
+            found_notes.save(work / notes.FILE)
+            notes.save_names(notes.names([row["text"] for row in doc_rows], table.sentence_doc, found_notes),
+                             work / notes.NAMES_FILE)
             words.save(work / "words")
             _copy_fast_encoder(live, work, model_name, encoder)
             store.write_manifest(work, {
@@ -246,6 +262,7 @@ def build_index(
                 "model": {"name": model_name, "dim": dim},
                 "chunking": params.as_dict(),
                 "analysis": analysis_version(),
+                "annotation": annotation_version(),
                 "index_type": FaissVectors.load(work / "vectors.faiss").kind if chunks else "flat",
                 "counts": {"documents": len(doc_rows), "chunks": len(chunks), "answer_sentences": len(sentence_texts)},
                 "documents": {row["path"]: row["sha256"] for row in doc_rows},
@@ -293,6 +310,7 @@ def _up_to_date(manifest: dict, paths: dict[str, str], sources: str | None, mode
         manifest.get("documents") == paths and manifest.get("sources_csv") == sources
         and manifest.get("model", {}).get("name") == model_name
         and manifest.get("chunking") == params.as_dict() and manifest.get("analysis") == analysis_version()
+        and manifest.get("annotation") == annotation_version()
         and index_type in ("auto", manifest.get("index_type")))
 
 

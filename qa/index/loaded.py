@@ -20,7 +20,7 @@ import numpy as np
 
 from qa.embed.encoder import Encoder, load_encoder, resolve_model
 from qa.errors import QAError
-from qa.index import rows, store
+from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
 from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
@@ -36,6 +36,8 @@ class Index:
     documents: list[Document]
     texts: list[str]
     rows: rows.Rows
+    notes: notes.Notes  # per sentence: entities, statement, dates (the build's annotation stage)
+    names: dict[str, list[int]]  # every named entity, folded, with the documents that name it
     vectors: VectorStore
     lexical: Lexical
     words: WordVectors
@@ -241,7 +243,11 @@ def _read(root: Path, folder: Path, manifest: dict, model: str | None) -> Index:
     if lexical.size != len(table.answer_sentence):
         raise ValueError("the BM25 index does not match the sentences")
     words = WordVectors.load(folder / "words")
+    found = notes.Notes.load(folder / notes.FILE)
+    if found.sentences != len(table.sentence_doc):
+        raise ValueError(f"{notes.FILE} does not match the sentences")
     return Index(
-        root=root, folder=folder, manifest=manifest, documents=documents, texts=texts, rows=table,
+        root=root, folder=folder, manifest=manifest, documents=documents, texts=texts, rows=table, notes=found,
+        names=notes.load_names(folder / notes.NAMES_FILE),
         vectors=dense, lexical=lexical, words=words, doc_numbers={d.doc_id: i for i, d in enumerate(documents)}, model=model,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.sentences import split_sentences
+from qa.ingest.sentences import split_sentences
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from qa.annotate import pipeline
 from qa.annotate.records import SentenceNotes
 from qa.annotate.statements import find_statement
-from qa.sentences import split_sentences
+from qa.ingest.sentences import split_sentences
 from tests.conftest import ROOT, SEED
 
 

@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-STAGES = {"read": "reading documents", "embed": "embedding passages", "write": "writing the index"}
-NEXT = {"read": "embed", "embed": "write"}
+STAGES = {"read": "reading documents", "annotate": "reading sentences", "embed": "embedding passages",
+          "write": "writing the index"}
+NEXT = {"read": "annotate", "annotate": "embed", "embed": "write"}
 
 
 class BuildProgress(Horizontal):
