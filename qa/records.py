@@ -47,6 +47,7 @@ class Source:
     start: int
     end: int
     line: int
+    file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class Extract:
     end: int
     line: int
     also_in: tuple[Source, ...] = ()
+    file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-STAGES = {"read": "reading documents", "embed": "embedding passages", "write": "writing the index"}
+STAGES = {"read": "reading documents", "embed": "embedding chunks", "write": "writing the index"}
 NEXT = {"read": "embed", "embed": "write"}
 
 
