@@ -157,7 +157,7 @@ def _dates(filters: Filters) -> str:
 
 
 def answer_dict(answer: Answer) -> dict:
-    """The JSON shape of an answer (the nearest low-confidence passages are left out)."""
+    """The JSON shape of an answer (the nearest low-confidence extracts are left out)."""
     data = asdict(answer)
     data.pop("nearest")
     return data

@@ -324,7 +324,7 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
         else:
             self.notify("Sent the quote and its source to the terminal's clipboard (OSC 52). Not every terminal "
                         "accepts it, and none confirms it: Ctrl+W saves the quote to a file instead.",
-                        severity="warning", timeout=10, markup=False)
+                        severity="warning", timeout=8, markup=False)
 
     def save_extract(self, extract: Extract | None = None) -> None:
         """Ask for a file name, then write the quote with its citation there."""
@@ -374,7 +374,10 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
         self.filters = filters
         self.chat.header.set_filters(filters)
         if filters.active:
-            self.chat.conversation.add_note(f"The next questions only search documents with {describe(filters)}.")
+            # what the filter leaves out is said now, in the words a refused question would get
+            found = api.filter_notes(self.index.documents, filters, answered=False) if self.index is not None else ()
+            self.chat.conversation.add_note(" ".join([f"The next questions only search documents with {describe(filters)}.",
+                                                      *found]))
         else:
             self.chat.conversation.add_note("Filter cleared: the next questions search every document.")
 

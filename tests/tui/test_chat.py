@@ -430,6 +430,8 @@ def test_filter_limits_the_next_questions(chat_app):
         await pilot.pause()
         assert pilot.app.filters == Filters(source="no-such-source")
         assert "no-such-source" in screen_text(pilot.app).splitlines()[0]
+        assert conversation_notes(pilot.app)[-1] == ("The next questions only search documents with source “no-such-source”. "
+                                                     "No document's publisher or path contains “no-such-source”.")
         await ask(pilot, QUESTION)
         turn = pilot.app.screen.query(Turn).last()
         assert not turn.answer.answered
