@@ -27,10 +27,15 @@ class _Command(TyperCommand):
         corpus, index = api.default_paths()
         now = {"corpus": lambda: api.shown(corpus), "index": lambda: api.shown(index),
                "min_score": lambda: f"{api.default_min_score():.3f}"}
-        for param in self.params:
-            if param.name in now and isinstance(param, typer.core.TyperOption):
-                param.default, param.show_default = now[param.name](), True
-        super().format_help(ctx, formatter)
+        saved = [(param, param.default, param.show_default) for param in self.params
+                 if param.name in now and isinstance(param, typer.core.TyperOption)]
+        try:
+            for param, _default, _show in saved:
+                param.default, param.show_default = now[str(param.name)](), True
+            super().format_help(ctx, formatter)
+        finally:  # only the help shows them: the command still receives None and applies the policy itself
+            for param, default, show in saved:
+                param.default, param.show_default = default, show
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]  # QUESTION..., not {QUESTION...}
