@@ -8,20 +8,26 @@ imports typer, textual or rich; heavy libraries load on first use.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import os
+import shlex
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qa.citation import visible
 from qa.errors import QAError
 from qa.paths import default_paths
-from qa.records import Answer, BuildReport, CorpusDiff, Filters, Listed, Listing, Shown, ShownSentence, Skipped
+from qa.records import Answer, BuildReport, CorpusDiff, Document, Extract, Filters, Listed, Listing, Shown, ShownSentence, Skipped, Source
 
 if TYPE_CHECKING:
     from qa.index.build import Progress
     from qa.index.loaded import Index
 
 __all__ = ["REFUSAL", "Answer", "BuildReport", "Filters", "Session", "Status", "answer_dict", "ask", "build",
-           "changes", "default_min_score", "default_paths", "listing", "open_index", "preload", "show", "status", "update"]
+           "changes", "default_min_score", "default_paths", "filter_notes", "listing", "open_index", "preload", "show",
+           "shown", "status", "update", "version"]
 
 REFUSAL = "The documents do not answer this question."
 TOP_K = 3
@@ -39,7 +45,8 @@ def build(corpus: Path, index: Path, *, model: str | None = None, index_type: st
     """Full rebuild: every chunk is embedded again."""
     from qa.index.build import build_index
 
-    return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder)
+    with _no_trace_on_failure(index):
+        return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder)
 
 
 def update(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
@@ -47,8 +54,41 @@ def update(corpus: Path, index: Path, *, model: str | None = None, index_type: s
     """Incremental: only new or changed chunks are embedded."""
     from qa.index.build import build_index
 
-    return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
-                       incremental=True)
+    with _no_trace_on_failure(index):
+        return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
+                           incremental=True)
+
+
+@contextmanager
+def _no_trace_on_failure(index: Path) -> Iterator[None]:
+    """A build that fails before publishing anything leaves no index folder or lock file it created."""
+    import fcntl
+
+    from qa.index import store
+
+    existed = index.exists()
+    lock = index / store.LOCK
+    had_lock = lock.exists()
+    try:
+        yield
+    except BaseException:
+        if not had_lock and index.is_dir() and not store.exists(index):
+            try:
+                fd = os.open(lock, os.O_RDWR)
+            except OSError:
+                fd = -1
+            if fd >= 0:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # not while another writer holds it
+                    lock.unlink()
+                except OSError:
+                    pass
+                finally:
+                    os.close(fd)
+        if not existed:
+            with suppress(OSError):
+                index.rmdir()  # only if nothing else is in it
+        raise
 
 
 def open_index(index: Path, *, model: str | None = None) -> Index:
@@ -70,8 +110,54 @@ def ask(index: Index, question: str, *, top_k: int = TOP_K, filters: Filters = F
     return select.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
 
 
+def shown(path: Path) -> str:
+    """A folder as messages name it: as given, but never a bare word ("./index", not "index"),
+    and quoted for the shell when it holds spaces or the like."""
+    text = path.as_posix()
+    if not path.is_absolute() and not text.startswith("."):
+        text = "./" + text
+    return shlex.quote(text)
+
+
+def version(index: Index) -> str:
+    """Which version of the index answered: its folder name and when it was built."""
+    created = index.manifest.get("created")
+    return f"{index.folder.name} (built {created})" if created else index.folder.name
+
+
+def filter_notes(documents: Sequence[Document], filters: Filters, *, answered: bool = True) -> tuple[str, ...]:
+    """What a filter did that a reader should know: which filter matched no document (for a refusal),
+    and how many documents a date filter left out because they are undated."""
+    if not filters.active:
+        return ()
+    sourced = [d for d in documents if Filters(source=filters.source).admits(d)]
+    dated = filters.since or filters.until
+    notes = []
+    if not answered and not any(filters.admits(d) for d in documents):
+        where = f"whose publisher or path contains “{visible(filters.source or '')}”"
+        when = _dates(filters)
+        if not sourced:
+            notes.append(f"No document's publisher or path contains “{visible(filters.source or '')}”.")
+        elif not any(Filters(since=filters.since, until=filters.until).admits(d) for d in documents):
+            notes.append(f"No document is dated {when}.")
+        else:
+            notes.append(f"No document {where} is dated {when}.")
+    undated = sum(d.date is None for d in sourced) if dated else 0
+    if undated:
+        among = "documents that match the source" if filters.source else "documents"
+        verb, them = ("is", "it") if undated == 1 else ("are", "them")
+        notes.append(f"{undated} of the {len(sourced)} {among} {verb} undated, so the date filter leaves {them} out.")
+    return tuple(notes)
+
+
+def _dates(filters: Filters) -> str:
+    if filters.since and filters.until:
+        return f"from {filters.since} to {filters.until}"
+    return f"on or after {filters.since}" if filters.since else f"on or before {filters.until}"
+
+
 def answer_dict(answer: Answer) -> dict:
-    """The JSON shape of an answer (the nearest low-confidence passages are left out)."""
+    """The JSON shape of an answer (the nearest low-confidence extracts are left out)."""
     data = asdict(answer)
     data.pop("nearest")
     return data
@@ -167,11 +253,17 @@ def changes(diff: CorpusDiff) -> str:
 
 
 class Session:
-    """One corpus and its index, as a face uses them: opened on demand, built when missing."""
+    """One corpus and its index, as a face uses them: opened on demand, built when missing.
+
+    The core is handed absolute folders, so what it says names them unambiguously;
+    commands it advises repeat the folders and model as the user gave them."""
 
     def __init__(self, corpus: Path | None = None, index: Path | None = None, *, model: str | None = None,
                  top_k: int = TOP_K, min_score: float | None = None) -> None:
         self.corpus, self.index_path = default_paths(corpus, index)
+        self._given = (("--corpus", corpus), ("--index", index))
+        self._corpus = Path(os.path.abspath(self.corpus))
+        self._index = Path(os.path.abspath(self.index_path))
         self.model = model
         self.top_k = top_k
         self._min_score = min_score
@@ -180,32 +272,75 @@ class Session:
     def min_score(self) -> float:
         return default_min_score() if self._min_score is None else self._min_score
 
+    @min_score.setter
+    def min_score(self, value: float | None) -> None:
+        self._min_score = value
+
+    def command(self, verb: str) -> str:
+        """The `qa index` command that fixes something, with the folders and model this session was given."""
+        words = ["qa", "index", verb]
+        for flag, value in (*self._given, ("--model", self.model)):
+            if value is not None:
+                words += [flag, shlex.quote(str(value))]
+        return " ".join(words)
+
+    def _advised(self, exc: QAError) -> QAError:
+        """The core's advice to run `qa index build`, with this session's folders."""
+        if exc.hint and "qa index build" in exc.hint:
+            exc.hint = exc.hint.split("qa index build", 1)[0] + self.command("build")
+        return exc
+
     def has_index(self) -> bool:
         """Whether an index was published (even a broken one: that is reported, not rebuilt silently)."""
         from qa.index import store
 
-        return store.exists(self.index_path)
+        return store.exists(self._index)
 
     def build(self, progress: Progress | None = None, *, incremental: bool = False, index_type: str = "auto") -> BuildReport:
         run = update if incremental else build
-        return run(self.corpus, self.index_path, model=self.model or self.index_model(), index_type=index_type,
-                   progress=progress)
+        try:
+            return run(self._corpus, self._index, model=self.model or self.index_model(), index_type=index_type,
+                       progress=progress)
+        except QAError as exc:
+            raise self._advised(exc) from None
 
     def index_model(self) -> str | None:
         """The model the existing index was built with (a rebuild keeps it unless --model says otherwise)."""
         from qa.index import store
 
         try:
-            return store.open_version(self.index_path, verify=False)[1]["model"]["name"]
+            return store.open_version(self._index, verify=False)[1]["model"]["name"]
         except (QAError, KeyError, TypeError):
             return None
 
     def open(self) -> Index:
-        return open_index(self.index_path, model=self.model)
+        try:
+            return open_index(self._index, model=self.model)
+        except QAError as exc:
+            raise self._advised(exc) from None
+
+    def status(self) -> Status:
+        try:
+            return status(self._corpus, self._index)
+        except QAError as exc:
+            raise self._advised(exc) from None
 
     def stale(self, index: Index) -> CorpusDiff | None:
         """How the corpus changed since `index` was built (None: the corpus folder cannot be read)."""
-        return index.corpus_diff(self.corpus)
+        return index.corpus_diff(self._corpus)
 
     def ask(self, index: Index, question: str, filters: Filters = Filters()) -> Answer:
-        return ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)
+        """The answer, each extract and source with `file`, its absolute path."""
+        answer = ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)
+        return replace(answer, extracts=tuple(map(self._located, answer.extracts)),
+                       nearest=tuple(map(self._located, answer.nearest)))
+
+    def _located(self, e: Extract) -> Extract:
+        def file(s: Extract | Source) -> str:
+            return str(self._corpus / s.path)
+
+        return replace(e, file=file(e), also_in=tuple(replace(s, file=file(s)) for s in e.also_in))
+
+    def explain(self, answer: Answer, index: Index, filters: Filters) -> tuple[str, ...]:
+        """What the filters did to this answer, in words both faces show as they are."""
+        return filter_notes(index.documents, filters, answered=answer.answered)

@@ -7,7 +7,9 @@ shown as their escapes (\\x1b...). Rich `Text` is never parsed for markup.
 
 from __future__ import annotations
 
+import os
 import re
+from urllib.parse import quote
 
 from qa.records import Extract, Source
 
@@ -25,15 +27,29 @@ def source_line(e: Extract | Source) -> str:
     return " · ".join(visible(p) for p in parts)
 
 
-def location(e: Extract | Source) -> str:
-    """path:line, and the page of a paged document (its printed label when it has one)."""
+def openable(e: Extract | Source) -> str:
+    """The file as it opens from the current folder: relative when the file is below it, else
+    absolute; the path inside the corpus when the absolute one is not known."""
+    if e.file is None:
+        return e.path
+    here = os.getcwd()
+    inside = os.path.commonpath([here, e.file]) == here
+    return os.path.relpath(e.file, here) if inside else e.file
+
+
+def location(e: Extract | Source, *, link: bool = False) -> str:
+    """`path:line`, and the page of a paged document (its printed label when it has one); with
+    `link`, the path is an OSC 8 hyperlink to the file for terminals that support one."""
     page = e.page_label or (str(e.page) if e.page else None)
-    return f"{visible(e.path)}:{e.line}" + (f" (p. {visible(page)})" if page else "")
+    text = f"{visible(openable(e))}:{e.line}"
+    if link and e.file:
+        text = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(e.file)}\x1b\\{text}\x1b]8;;\x1b\\"
+    return text + (f" (p. {visible(page)})" if page else "")
 
 
-def also_in_line(s: Source) -> str:
-    """Where else the same passage appears: location first, as the title may wrap."""
-    return f"{location(s)} · {s.date or '(undated)'} · {visible(s.title or s.publisher or '(untitled)')}"
+def also_in_line(s: Source, *, link: bool = False) -> str:
+    """Where else the same sentence appears, with the same fields in the same order as a source line."""
+    return f"{source_line(s)} · {location(s, link=link)}"
 
 
 def quote_parts(e: Extract) -> tuple[str, str, str]:

@@ -1,6 +1,7 @@
 """The `qa` command: a thin face over qa.api.
 
-Exit codes: 0 answered, 1 the documents do not answer, 2 usage or index/corpus
+Exit codes: 0 answered, 1 the documents do not answer (or a filter matches no
+document, or `status --check` finds the corpus changed), 2 usage or index/corpus
 errors. The library is imported inside each command so `qa --help` stays fast.
 """
 
@@ -13,26 +14,62 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperCommand
+
+
+class _Command(TyperCommand):
+    """A command whose --help states the defaults as they are now: the folders (from $QA_CORPUS
+    and $QA_INDEX, else ./corpus and ./index) and the fitted --min-score."""
+
+    def format_help(self, ctx, formatter) -> None:
+        from qa import api
+
+        corpus, index = api.default_paths()
+        now = {"corpus": lambda: api.shown(corpus), "index": lambda: api.shown(index),
+               "min_score": lambda: f"{api.default_min_score():.3f}"}
+        saved = [(param, param.default, param.show_default) for param in self.params
+                 if param.name in now and isinstance(param, typer.core.TyperOption)]
+        try:
+            for param, _default, _show in saved:
+                param.default, param.show_default = now[str(param.name)](), True
+            super().format_help(ctx, formatter)
+        finally:  # only the help shows them: the command still receives None and applies the policy itself
+            for param, default, show in saved:
+                param.default, param.show_default = default, show
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]  # QUESTION..., not {QUESTION...}
+
 
 app = typer.Typer(
     help="Answer questions over a folder of documents with verbatim, attributed quotes.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
+    no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False, rich_markup_mode=None,
 )
-index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True)
+index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(index_app, name="index")
 
 CorpusOpt = Annotated[Optional[Path], typer.Option(
-    "--corpus", help="Folder of .txt/.md documents (default: $QA_CORPUS or ./corpus).", show_default=False)]
+    "--corpus", metavar="DIR", show_default=False,
+    help="Folder of documents: .txt and .md, read recursively ($QA_CORPUS if set, else ./corpus).")]
 IndexOpt = Annotated[Optional[Path], typer.Option(
-    "--index", help="Index folder (default: $QA_INDEX or ./index).", show_default=False)]
+    "--index", metavar="DIR", show_default=False, help="Index folder ($QA_INDEX if set, else ./index).")]
 ModelOpt = Annotated[Optional[str], typer.Option(
-    "--model", help="sentence-transformers model folder or name (default: the bundled all-MiniLM-L6-v2).", show_default=False)]
-TopKOpt = Annotated[int, typer.Option("-k", "--top-k", min=1, help="How many extracts to show at most.")]
+    "--model", metavar="NAME", show_default=False,
+    help="Model the index must have been built with (a local SentenceTransformer folder, or the bundled model's "
+         "name); a missing index is built with it [default: no check, and the bundled all-MiniLM-L6-v2 for a new index].")]
+BuildModelOpt = Annotated[Optional[str], typer.Option(
+    "--model", metavar="NAME", show_default=False,
+    help="Model to embed with (a local SentenceTransformer folder, or the bundled model's name) [default: the model "
+         "the index was built with, else the bundled all-MiniLM-L6-v2].")]
+TopKOpt = Annotated[int, typer.Option("-k", "--top-k", metavar="N", callback=lambda v: _at_least_one(v),
+                                      help="Show at most N extracts (1 or more).")]
 MinScoreOpt = Annotated[Optional[float], typer.Option(
-    "--min-score", min=0.0, max=1.0, show_default=False,
-    help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.")]
+    "--min-score", metavar="X", show_default=False, callback=lambda v: _zero_to_one(v),
+    help="Confidence, from 0 to 1, an extract needs to be shown (fitted on the training questions by scripts/fit.py); "
+         "lower it to see weaker matches.")]
 IndexTypeOpt = Annotated[str, typer.Option(
-    "--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
+    "--index-type", metavar="TYPE",
+    help="FAISS index: flat (exact search), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
 
 
 
@@ -78,8 +115,8 @@ def _names(paths: tuple[str, ...], most: int = 3) -> str:
     return f" ({shown})" if paths else ""
 
 
-@index_app.command("build")
-def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+@index_app.command("build", cls=_Command)
+def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: BuildModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
     """Rebuild the whole index from the corpus (every chunk is embedded again)."""
     from qa.api import Session
     from qa.errors import QAError
@@ -89,11 +126,11 @@ def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOp
         report = _build(session, index_type, incremental=False)
     except QAError as exc:
         _fail(exc)
-    typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {session.index_path}")
+    typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {_shown(session.index_path)}")
 
 
-@index_app.command("update")
-def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+@index_app.command("update", cls=_Command)
+def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: BuildModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
     """Bring the index up to date: embed only new and changed chunks, drop removed documents."""
     from qa.api import Session
     from qa.errors import QAError
@@ -108,70 +145,95 @@ def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelO
     typer.echo(f"embedded {r.embedded} chunks; index holds {r.documents} documents, {r.chunks} chunks; {r.seconds:.1f} s")
 
 
-@index_app.command("status")
-def index_status(corpus: CorpusOpt = None, index: IndexOpt = None) -> None:
-    """Show what the index holds and whether the corpus changed since it was built."""
-    from qa.api import status
-    from qa.errors import QAError
-    from qa.paths import default_paths
+@index_app.command("status", cls=_Command)
+def index_status(corpus: CorpusOpt = None, index: IndexOpt = None, check: Annotated[bool, typer.Option(
+        "--check", help="Exit 1 when the corpus changed since the build (or there is no index), 0 when the index is "
+                        "current, 2 when the corpus cannot be read, like git diff --exit-code.")] = False) -> None:
+    """Show what the index holds and whether the corpus changed since it was built.
 
-    corpus, index = default_paths(corpus, index)
+    Without --check the exit status is 0 whenever there is an index, changed or not."""
+    from qa.api import Session
+    from qa.errors import QAError
+
+    session = Session(corpus, index)
     try:
-        s = status(corpus, index)
+        s = session.status()
     except QAError as exc:
         _fail(exc)
     if not s.exists:
-        typer.echo(f"no index at {index}; build one with: qa index build")
+        typer.echo(f"no index at {_shown(session.index_path)}; build one with: {session.command('build')}")
         raise typer.Exit(1)
-    typer.echo(f"index     {index}\nbuilt     {s.created}\nmodel     {s.model} ({s.dim} dimensions, {s.index_type})")
+    typer.echo(f"index     {_shown(session.index_path)}\nbuilt     {s.created}\nmodel     {s.model} ({s.dim} dimensions, {s.index_type})")
     typer.echo(f"holds     {s.documents} documents, {s.chunks} chunks")
     from qa.citation import visible
 
     for skipped in s.skipped:
         typer.echo(f"skipped   {visible(skipped.path)}: {visible(skipped.reason)}")
     if s.diff is None:
-        typer.echo(f"corpus    {corpus} cannot be read")
+        typer.echo(f"corpus    {_shown(session.corpus)} cannot be read")
     elif s.diff.stale:
         typer.echo(f"corpus    changed since the build: {len(s.diff.added)} added{_names(s.diff.added)}, "
                    f"{len(s.diff.changed)} changed{_names(s.diff.changed)}, {len(s.diff.removed)} removed{_names(s.diff.removed)}; "
-                   "run: qa index update")
+                   f"run: {session.command('update')}")
     else:
-        typer.echo(f"corpus    {corpus} unchanged since the build")
+        typer.echo(f"corpus    {_shown(session.corpus)} unchanged since the build")
+    if check:
+        raise typer.Exit(2 if s.diff is None else int(s.diff.stale))
 
 
-def _render(answer, color: bool) -> str:
+def _render(answer, color: bool, notes: tuple[str, ...] = (), min_score: float = 0.0) -> str:
     from qa.api import REFUSAL
     from qa.citation import also_in_line, location, quote_parts, source_line, visible
 
     if not answer.answered:
-        return (f"{REFUSAL.rstrip('.')}: {visible(answer.question)}\n"
-                "(lower --min-score to see the nearest passages)\n")
+        lines = [f"{REFUSAL.rstrip('.')}: {visible(answer.question)}", *notes]
+        if answer.nearest:  # lowering --min-score shows something only when something scored below it
+            n = len(answer.nearest)
+            lines.append(f"({n} weaker extract{'s' if n != 1 else ''} scored below --min-score {min_score:g}; "
+                         f"lower it to see {'them' if n != 1 else 'it'})")
+        return "\n".join(lines) + "\n"
     lines = []
     for e in answer.extracts:
         before, best, after = quote_parts(e)
         best = f"\x1b[1;33m{best}\x1b[0m" if color else f"**{best}**"
         lines.append(f"{e.rank}. “{before}{best}{after}”")
-        lines.append(f"   — {source_line(e)} · {location(e)}   score {e.score:.2f}")
-        lines.extend(f"   also in: {also_in_line(s)}" for s in e.also_in)
+        lines.append(f"   — {source_line(e)} · {location(e, link=color)}   score {e.score:.2f}")
+        lines.extend(f"   also in: {also_in_line(s, link=color)}" for s in e.also_in)
         lines.append("")
     return "\n".join(lines)
 
 
-@app.command()
+@app.command(cls=_Command)
 def ask(
-    question: Annotated[str, typer.Argument(help="The question, or - to read one question per line from stdin.")],
+    question: Annotated[list[str], typer.Argument(
+        metavar="QUESTION...", show_default=False, help="The question's words, or - to read questions from stdin.")],
     top_k: TopKOpt = 3,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question instead of text.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per question, one per line, instead of text.")] = False,
     min_score: MinScoreOpt = None,
     source: Annotated[Optional[str], typer.Option(
-        "--source", help="Only documents whose publisher or path contains this text.", show_default=False)] = None,
+        "--source", metavar="TEXT", help="Only documents whose publisher or path contains TEXT, in any case [default: every document].",
+        show_default=False)] = None,
     since: Annotated[Optional[str], typer.Option(
-        "--since", help="Only documents dated on or after this day (YYYY-MM-DD).", show_default=False)] = None,
+        "--since", metavar="DATE", help="Only documents dated on or after DATE (YYYY-MM-DD); undated ones are left "
+                                        "out [default: no limit].",
+        show_default=False)] = None,
     until: Annotated[Optional[str], typer.Option(
-        "--until", help="Only documents dated on or before this day (YYYY-MM-DD).", show_default=False)] = None,
+        "--until", metavar="DATE", help="Only documents dated on or before DATE (YYYY-MM-DD); undated ones are left "
+                                        "out [default: no limit].",
+        show_default=False)] = None,
     corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
 ) -> None:
-    """Answer a question with quoted extracts from the documents (built index first if there is none)."""
+    """Answer QUESTION with verbatim extracts from the documents, each with its source.
+
+    The words need no quotes (qa ask how many prisoners were freed). With - instead,
+    read one question per line from stdin, skipping blank lines and lines that start
+    with #, and label each answer with its question (--json: one object per line,
+    each with "answered"). If there is no index yet, it is built first.
+
+    Exit status: 0 when every question was answered; 1 when any was not (the
+    documents do not answer it, or a filter matches no document); 2 for a usage
+    error, an unreadable corpus or an unusable index.
+    """
     from qa import api
     from qa.errors import QAError
     from qa.records import Filters
@@ -179,27 +241,35 @@ def ask(
     session = api.Session(corpus, index, model=model, top_k=top_k, min_score=min_score)
     try:
         filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
-        questions = _questions(question)
+        batch = question == ["-"]
+        questions = _questions(" ".join(question))
         if not session.has_index():
-            typer.echo(f"no index at {session.index_path} yet; building it from {session.corpus}", err=True)
+            typer.echo(f"no index at {_shown(session.index_path)} yet; building it from {_shown(session.corpus)}", err=True)
             _build(session, "auto", incremental=False)
         loaded = session.open()
         diff = session.stale(loaded)
         if diff is not None and diff.stale:
-            typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); run: qa index update", err=True)
+            typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); "
+                       f"run: {session.command('update')}", err=True)
         color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
         all_answered = True
+        noted: set[str] = set()
         for q in questions:
             answer = session.ask(loaded, q, filters)
             all_answered &= answer.answered
+            notes = session.explain(answer, loaded, filters)
+            for note in notes if answer.answered or as_json else ():
+                if note not in noted:  # said once, on stderr, where it does not mix with the answers
+                    noted.add(note)
+                    typer.echo(f"note: {note}", err=True)
             if as_json:
                 typer.echo(json.dumps(api.answer_dict(answer), ensure_ascii=False))
             else:
-                if len(questions) > 1:
+                if batch or len(questions) > 1:
                     from qa.citation import visible
 
                     typer.echo(f"Q: {visible(q)}")
-                typer.echo(_render(answer, color))
+                typer.echo(_render(answer, color, () if answer.answered else notes, session.min_score))
     except QAError as exc:
         _fail(exc)
     raise typer.Exit(0 if all_answered else 1)
@@ -222,19 +292,19 @@ def _questions(question: str) -> list[str]:
     from qa.errors import QAError
 
     if question == "-":
-        questions = [line.strip() for line in sys.stdin if line.strip()]
+        questions = [line.strip() for line in sys.stdin if line.strip() and not line.lstrip().startswith("#")]
         if not questions:
-            raise QAError("no question on stdin (one question per line)")
+            raise QAError("no question on stdin (one question per line; blank lines and lines starting with # are skipped)")
         return questions
     if not question.strip():
-        raise QAError("the question is empty; ask something, e.g. qa ask \"How many prisoners were freed?\"")
+        raise QAError("the question is empty; ask something, e.g. qa ask how many prisoners were freed")
     return [question.strip()]
 
 
-@app.command()
+@app.command(cls=_Command)
 def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, top_k: TopKOpt = 3,
          min_score: MinScoreOpt = None) -> None:
-    """Open the full-screen chat over the documents."""
+    """Open the full-screen chat over the documents (F1 there lists the keys)."""
     from qa.paths import default_paths
     from qa.tui.app import make_app
 
@@ -332,3 +402,37 @@ def main() -> None:
             raise
         typer.echo(f"error: unexpected {exc.__class__.__name__}: {exc} (set QA_DEBUG=1 for details)", err=True)
         sys.exit(2)
+
+
+# -- helpers added for the command-line conventions ------------------------------------------------
+
+def _shown(path: Path) -> str:
+    from qa.api import shown
+
+    return shown(path)
+
+
+def _at_least_one(value: int) -> int:
+    if value < 1:
+        raise typer.BadParameter(f"{value} is not 1 or more.")
+    return value
+
+
+def _zero_to_one(value: float | None) -> float | None:
+    if value is not None and not 0.0 <= value <= 1.0:
+        raise typer.BadParameter(f"{value:g} is not between 0 and 1.")
+    return value
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from qa import __version__
+
+        typer.echo(f"qa {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_show_version, help="Print the version and exit.")] = False) -> None:
+    pass

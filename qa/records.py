@@ -66,6 +66,7 @@ class Source:
     page: int | None = None  # 1-based physical page of `start`, for paged formats
     page_label: str | None = None  # that page's printed label, when the document defines labels
     kind: str = "body"  # body, caption (a photo caption in the outlet's words) or quoted (someone else's, in an e-mail)
+    file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,7 @@ class Extract:
     page: int | None = None
     page_label: str | None = None
     kind: str = "body"
+    file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.annotate import pipeline  # noqa: E402
-from qa.ingest.documents import read_document  # noqa: E402
 from qa.ingest.boilerplate import answerable, classify  # noqa: E402
+from qa.ingest.documents import read_document  # noqa: E402
 from qa.ingest.sentences import split_sentences  # noqa: E402
 
 LEADING = re.compile(r"^(?:the|a|an|whose)\s+", re.IGNORECASE)

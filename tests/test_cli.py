@@ -23,8 +23,8 @@ FAKE = ("--model", FakeEncoder.name)
 
 PLACE_KEYS = {"author", "url", "page", "page_label", "kind"}
 EXTRACT_KEYS = {"rank", "quote", "highlight", "score", "doc_id", "path", "title", "publisher", "date", "start", "end",
-                "line", "also_in"} | PLACE_KEYS
-SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line"} | PLACE_KEYS
+                "line", "also_in", "file"} | PLACE_KEYS
+SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line", "file"} | PLACE_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -39,29 +39,45 @@ def qa(*args, input=None, env=None):
     return CliRunner().invoke(app, [str(a) for a in args], input=input, env=env)
 
 
+def said(result) -> str:
+    """stderr without the fake index's note that it has no fast query encoder."""
+    return "".join(line for line in result.stderr.splitlines(keepends=True) if not line.startswith("note: this index has no fast"))
+
+
 def where(corpus, index):
     return ("--corpus", corpus, "--index", index)
 
 
-HINT = "(lower --min-score to see the nearest passages)"
+def hint(answer, min_score: float) -> str:
+    n = len(answer.nearest)
+    return f"({n} weaker extract{'s' * (n != 1)} scored below --min-score {min_score:g}; lower it to see {'them' if n != 1 else 'it'})\n"
 
 
-def expected_text(answer) -> str:
-    """The text rendering of one answer, spelled out."""
+def session(corpus, index, **options) -> api.Session:
+    return api.Session(corpus, index, **options)
+
+
+def source(e, where: str) -> str:
+    """Title · publisher · date · path:line, the same fields in the same order for a quote and for also in."""
+    return " · ".join([e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", f"{where}{e.path}:{e.line}"])
+
+
+def expected_text(answer, min_score: float = 0.0, where: str = "corpus/") -> str:
+    """The text rendering of one answer, spelled out; `where` is the corpus folder as seen from the working folder."""
     if not answer.answered:
-        return f"The documents do not answer this question: {answer.question}\n{HINT}\n\n"
+        return f"The documents do not answer this question: {answer.question}\n{hint(answer, min_score) if answer.nearest else ''}\n"
     out = []
     for e in answer.extracts:
         h0, h1 = e.highlight.start, e.highlight.end
         out.append(f"{e.rank}. “{e.quote[:h0]}**{e.quote[h0:h1]}**{e.quote[h1:]}”")
-        source = [e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", f"{e.path}:{e.line}"]
-        out.append(f"   — {' · '.join(source)}   score {e.score:.2f}")
-        out += [f"   also in: {s.path}:{s.line} · {s.date or '(undated)'} · {s.title or s.publisher or '(untitled)'}" for s in e.also_in]
+        out.append(f"   — {source(e, where)}   score {e.score:.2f}")
+        out += [f"   also in: {source(s, where)}" for s in e.also_in]
         out.append("")
     return "\n".join(out) + "\n"
 
 
 def check_json_answer(data: dict, corpus, question: str) -> None:
+    """The documented schema; `path` is relative to the corpus and `file` the absolute path of the same file."""
     assert set(data) == {"question", "answered", "extracts"}
     assert data["question"] == question and isinstance(data["answered"], bool)
     assert data["answered"] == bool(data["extracts"])
@@ -81,9 +97,11 @@ def check_json_answer(data: dict, corpus, question: str) -> None:
         assert e["quote"] == text[e["start"]:e["end"]]
         assert e["line"] == text.count("\n", 0, e["start"]) + 1
         assert e["quote"].split("\n")[0] in text.split("\n")[e["line"] - 1]
+        assert e["file"] == str(corpus.absolute() / e["path"])
         assert isinstance(e["also_in"], list)
         for s in e["also_in"]:
             assert set(s) == SOURCE_KEYS
+            assert s["file"] == str(corpus.absolute() / s["path"])
             other = (corpus / s["path"]).read_text(encoding="utf-8")
             assert s["line"] == other.count("\n", 0, s["start"]) + 1 and other[s["start"]:s["end"]].strip()
 
@@ -99,8 +117,8 @@ def test_ask_prints_the_quote_and_its_source_line(built):
     top = answer.extracts[0]
     block = result.stdout.split("\n   — ")[0]  # the first quote, which may span lines
     assert block.startswith("1. “") and block.endswith("”") and block.count("**") == 2
-    source = result.stdout.splitlines()[block.count("\n") + 1]
-    assert source.startswith("   — ") and source.endswith(f" · {top.path}:{top.line}   score {top.score:.2f}")
+    line = result.stdout.splitlines()[block.count("\n") + 1]
+    assert line.startswith("   — ") and line.endswith(f" · corpus/{top.path}:{top.line}   score {top.score:.2f}")
     assert top.quote.split("\n")[0] in (corpus / top.path).read_text(encoding="utf-8").split("\n")[top.line - 1]
 
 
@@ -135,14 +153,15 @@ def test_filters_keep_only_matching_documents(built):
 
 def test_ask_reads_one_question_per_stdin_line_and_prints_json_lines_in_order(built):
     corpus, index = built
-    result = qa("ask", "-", "--json", *where(corpus, index), *FAKE, input=f"{FORO}\n\n   \n{ABSENT}\n")
+    result = qa("ask", "-", "--json", *where(corpus, index), *FAKE,
+                input=f"# questions for Tuesday\n{FORO}\n\n   \n  # {ABSENT}\n{ABSENT}\n")
     lines = result.stdout.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 2  # blank lines and # comments are skipped
     for line, question in zip(lines, (FORO, ABSENT)):
         check_json_answer(json.loads(line), corpus, question)
     loaded = api.open_index(index)
     # the default --min-score is the library's
-    expected = [json.loads(json.dumps(api.answer_dict(api.ask(loaded, q)))) for q in (FORO, ABSENT)]
+    expected = [json.loads(json.dumps(api.answer_dict(session(corpus, index).ask(loaded, q)))) for q in (FORO, ABSENT)]
     assert list(map(json.loads, lines)) == expected
     assert result.exit_code == (0 if all(e["answered"] for e in expected) else 1)
 
@@ -165,11 +184,87 @@ def test_ask_stdin_batch_text_heads_each_answer_with_its_question(built):
     assert result.stdout == "".join(expected)
 
 
-def test_an_unanswered_question_exits_1_with_the_default_min_score(built):
+def test_a_batch_of_one_is_labelled_too(built):
     corpus, index = built
-    result = qa("ask", ABSENT, "--source", "no such publisher", *where(corpus, index), *FAKE)
+    result = qa("ask", "-", "--min-score", "0", *where(corpus, index), input=f"# one question\n{FORO}\n")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"Q: {FORO}\n" + expected_text(api.ask(api.open_index(index), FORO, min_score=0.0))
+
+
+def test_the_words_of_a_question_need_no_quotes(built):
+    corpus, index = built
+    quoted = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
+    words = qa("ask", *FORO.split(), "--min-score", "0", *where(corpus, index))
+    options_between = qa("ask", *FORO.split()[:3], "--min-score", "0", *FORO.split()[3:], *where(corpus, index))
+    assert quoted.exit_code == words.exit_code == options_between.exit_code == 0
+    assert words.stdout == quoted.stdout == options_between.stdout
+    assert "Q: " not in words.stdout
+
+
+def test_an_unanswered_question_exits_1_and_says_how_many_extracts_scored_below(built):
+    corpus, index = built
+    result = qa("ask", ABSENT, "--min-score", "1", *where(corpus, index), *FAKE)
     assert result.exit_code == 1
-    assert result.stdout == f"The documents do not answer this question: {ABSENT}\n{HINT}\n\n"
+    answer = api.ask(api.open_index(index), ABSENT, min_score=1.0)
+    assert len(answer.nearest) == 3
+    assert result.stdout == (f"The documents do not answer this question: {ABSENT}\n"
+                             "(3 weaker extracts scored below --min-score 1; lower it to see them)\n\n")
+
+
+def test_the_fitted_min_score_is_named_in_the_advice(built, monkeypatch):
+    corpus, index = built
+    fitted = api.default_min_score()
+    result = qa("ask", ABSENT, *where(corpus, index), *FAKE)
+    answer = api.ask(api.open_index(index), ABSENT)
+    assert result.exit_code == (0 if answer.answered else 1)
+    assert result.stdout == expected_text(answer, fitted)
+    if not answer.answered:
+        assert f"below --min-score {fitted:g};" in result.stdout
+
+
+def test_a_source_that_matches_no_document_says_so_and_never_advises_lowering_min_score(built):
+    corpus, index = built
+    for min_score in ("0", "0.5"):
+        result = qa("ask", FORO, "--source", "zzzz", "--min-score", min_score, *where(corpus, index))
+        assert result.exit_code == 1
+        assert result.stdout == (f"The documents do not answer this question: {FORO}\n"
+                                 "No document's publisher or path contains “zzzz”.\n\n")
+        assert said(result) == ""
+
+
+def test_a_date_filter_that_matches_no_document_counts_the_undated_ones(built):
+    corpus, index = built
+    documents = api.open_index(index).documents
+    undated = sum(d.date is None for d in documents)
+    assert 0 < undated < len(documents)
+    result = qa("ask", FORO, "--since", "2027-01-01", "--min-score", "0", *where(corpus, index))
+    assert result.exit_code == 1
+    assert result.stdout == (f"The documents do not answer this question: {FORO}\n"
+                             "No document is dated on or after 2027-01-01.\n"
+                             f"{undated} of the {len(documents)} documents are undated, so the date filter leaves them out.\n\n")
+    between = qa("ask", FORO, "--since", "2020-01-01", "--until", "2020-12-31", *where(corpus, index))
+    assert between.exit_code == 1
+    assert "No document is dated from 2020-01-01 to 2020-12-31.\n" in between.stdout
+
+
+def test_a_source_and_a_date_that_only_miss_together_are_named_together(built):
+    corpus, index = built
+    result = qa("ask", FORO, "--source", "cnn", "--since", "2026-01-15", "--min-score", "0", *where(corpus, index))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1] == "No document whose publisher or path contains “cnn” is dated on or after 2026-01-15."
+
+
+def test_an_answer_under_a_date_filter_notes_the_undated_documents_on_stderr(built):
+    corpus, index = built
+    documents = api.open_index(index).documents
+    undated = sum(d.date is None for d in documents)
+    result = qa("ask", "-", "--since", "2026-01-15", "--min-score", "0", *where(corpus, index), input=f"{FORO}\n{FORO}\n")
+    assert result.exit_code == 0
+    assert result.stdout.count("Q: ") == 2 and "undated" not in result.stdout
+    assert said(result) == f"note: {undated} of the {len(documents)} documents are undated, so the date filter leaves them out.\n"
+    as_json = qa("ask", FORO, "--json", "--source", "zzzz", *where(corpus, index))
+    assert as_json.exit_code == 1 and json.loads(as_json.stdout)["answered"] is False
+    assert said(as_json) == "note: No document's publisher or path contains “zzzz”.\n"
 
 
 def test_a_min_score_nothing_reaches_exits_1_and_json_says_unanswered(built):
@@ -183,7 +278,8 @@ def test_control_characters_in_the_question_are_shown_escaped(built):
     corpus, index = built
     result = qa("ask", "\x1b[2Jchocolate cake?", "--min-score", "1", *where(corpus, index))
     assert result.exit_code == 1
-    assert result.stdout == f"The documents do not answer this question: \\x1b[2Jchocolate cake?\n{HINT}\n\n"
+    assert result.stdout.startswith("The documents do not answer this question: \\x1b[2Jchocolate cake?\n(")
+    assert "\x1b" not in result.stdout
 
 
 # exit 2: usage, corpus and index errors
@@ -198,9 +294,15 @@ def test_an_empty_question_exits_2(built, question):
 
 def test_empty_stdin_exits_2(built):
     corpus, index = built
-    result = qa("ask", "-", *where(corpus, index), input="\n   \n")
+    result = qa("ask", "-", *where(corpus, index), input="\n   \n# only a comment\n")
     assert result.exit_code == 2
-    assert result.stderr == "error: no question on stdin (one question per line)\n"
+    assert result.stderr == ("error: no question on stdin (one question per line; blank lines and lines starting with # "
+                             "are skipped)\n")
+
+
+def test_no_question_at_all_is_a_usage_error(built):
+    result = qa("ask", *where(*built))
+    assert result.exit_code == 2 and "Missing argument 'QUESTION...'" in result.stderr
 
 
 @pytest.mark.parametrize("flag, value", [("--since", "2026-13-01"), ("--since", "yesterday"), ("--until", "2026/01/05"),
@@ -212,12 +314,14 @@ def test_a_bad_date_exits_2_and_names_the_flag(built, flag, value):
     assert result.stderr == f"error: {flag} takes a date as YYYY-MM-DD, not {value!r}\n"
 
 
-@pytest.mark.parametrize("args", [("-k", "0"), ("--min-score", "1.5"), ("--min-score", "-0.1")])
-def test_out_of_range_options_are_usage_errors(built, args):
+@pytest.mark.parametrize("args, says", [(("-k", "0"), "Invalid value for '-k' / '--top-k': 0 is not 1 or more."),
+                                        (("--min-score", "1.5"), "Invalid value for '--min-score': 1.5 is not between 0 and 1."),
+                                        (("--min-score", "-0.1"), "Invalid value for '--min-score': -0.1 is not between 0 and 1.")])
+def test_out_of_range_options_are_usage_errors(built, args, says):
     corpus, index = built
     result = qa("ask", FORO, *args, *where(corpus, index))
     assert result.exit_code == 2
-    assert args[0] in result.stderr
+    assert says in result.stderr
 
 
 @pytest.mark.parametrize("args", [("-k", "0"), ("--min-score", "1.5")])
@@ -253,10 +357,19 @@ def test_ask_with_a_missing_corpus_and_no_index_exits_2(tmp_path, fake_encoder):
     assert result.stderr.endswith(f"error: corpus folder {tmp_path / 'nowhere'} does not exist\n")
 
 
-def test_index_build_with_a_missing_corpus_exits_2(tmp_path, fake_encoder):
+def test_index_build_with_a_missing_corpus_exits_2_and_leaves_nothing(tmp_path, fake_encoder):
+    for command in (("index", "build"), ("index", "update"), ("ask", FORO)):
+        result = qa(*command, *where(tmp_path / "nowhere", tmp_path / "index"), *FAKE)
+        assert result.exit_code == 2
+        assert result.stderr.endswith(f"error: corpus folder {tmp_path / 'nowhere'} does not exist\n")
+        assert not (tmp_path / "index").exists()  # no empty index folder, no lock file
+
+
+def test_a_failed_build_into_an_existing_folder_leaves_no_lock(tmp_path, fake_encoder):
+    (tmp_path / "index").mkdir()
     result = qa("index", "build", *where(tmp_path / "nowhere", tmp_path / "index"), *FAKE)
     assert result.exit_code == 2
-    assert result.stderr == f"error: corpus folder {tmp_path / 'nowhere'} does not exist\n"
+    assert list((tmp_path / "index").iterdir()) == []
 
 
 def test_a_corpus_of_unreadable_files_exits_2(tmp_path, fake_encoder):
@@ -269,7 +382,7 @@ def test_a_corpus_of_unreadable_files_exits_2(tmp_path, fake_encoder):
         assert result.exit_code == 2, command
         assert result.stderr.endswith(f"error: no readable document in {corpus} "
                                       "(skipped: empty.txt is empty; image.md looks binary)\n")
-    assert not (tmp_path / "index" / "CURRENT").exists()
+    assert not (tmp_path / "index").exists()
 
 
 def test_unreadable_files_are_skipped_with_one_warning_each(seed_corpus, tmp_path, fake_encoder):
@@ -296,7 +409,7 @@ def test_ask_builds_a_missing_index_first_then_answers(seed_corpus, tmp_path, fa
     result = qa("ask", FORO, "--json", "--min-score", "0", *where(seed_corpus, index), *FAKE)
     assert result.exit_code == 0, result.stderr
     stderr = result.stderr.splitlines()
-    assert stderr[0] == f"no index at {index} yet; building it from {seed_corpus}"
+    assert stderr[0] == f"no index at {index} yet; building it from {seed_corpus}"  # absolute, as given
     assert "reading 5/5" in stderr and "writing 1/1" in stderr
     assert any(re.fullmatch(r"embedding (\d+)/\1", line) for line in stderr)
     assert "warning: skipped empty.md: is empty" in stderr
@@ -332,17 +445,145 @@ def test_index_status_reports_the_holding_and_later_corpus_changes(built):
     after = qa("index", "status", *where(corpus, index))
     assert after.exit_code == 0
     assert after.stdout.splitlines()[4] == ("corpus    changed since the build: 1 added (new.md), 0 changed, "
-                                            "0 removed; run: qa index update")
+                                            f"0 removed; run: qa index update --corpus {corpus} --index {index}")
 
     asked = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
     assert ("warning: the corpus changed since the index was built (1 added, 0 changed, 0 removed); "
-            "run: qa index update") in asked.stderr.splitlines()
+            f"run: qa index update --corpus {corpus} --index {index}") in asked.stderr.splitlines()
 
 
-def test_index_status_without_an_index_exits_1(tmp_path):
+def test_index_status_check_exits_1_when_the_corpus_changed_like_git_diff(built):
+    corpus, index = built
+    assert qa("index", "status", "--check", *where(corpus, index)).exit_code == 0
+    (corpus / "new.md").write_text("Venezuela freed more prisoners on Friday.\n", encoding="utf-8")
+    plain = qa("index", "status", *where(corpus, index))
+    checked = qa("index", "status", "--check", *where(corpus, index))
+    assert (plain.exit_code, checked.exit_code) == (0, 1)  # plain status stays informational
+    assert checked.stdout == plain.stdout
+    assert plain.stdout.splitlines()[4] == ("corpus    changed since the build: 1 added (new.md), 0 changed, 0 removed; "
+                                            f"run: qa index update --corpus {corpus} --index {index}")
+    api.update(corpus, index, model=FakeEncoder.name)
+    assert qa("index", "status", "--check", *where(corpus, index)).exit_code == 0
+
+
+def test_index_status_check_exits_2_when_the_corpus_cannot_be_read(built, tmp_path):
+    _corpus, index = built
+    result = qa("index", "status", "--check", *where(tmp_path / "gone", index))
+    assert result.exit_code == 2
+    assert result.stdout.splitlines()[4] == f"corpus    {tmp_path / 'gone'} cannot be read"
+    assert qa("index", "status", *where(tmp_path / "gone", index)).exit_code == 0
+
+
+def test_index_status_without_an_index_exits_1_and_repeats_the_folders(tmp_path):
     result = qa("index", "status", *where(tmp_path, tmp_path / "index"))
     assert result.exit_code == 1
-    assert result.stdout == f"no index at {tmp_path / 'index'}; build one with: qa index build\n"
+    assert result.stdout == f"no index at {tmp_path / 'index'}; build one with: qa index build --corpus {tmp_path} --index {tmp_path / 'index'}\n"
+    assert qa("index", "status", "--check", *where(tmp_path, tmp_path / "index")).exit_code == 1
+    bare = qa("index", "status")
+    assert bare.stdout == "no index at ./index; build one with: qa index build\n"
+    odd = qa("index", "status", "--index", "my index")
+    assert odd.stdout == "no index at './my index'; build one with: qa index build --index 'my index'\n"
+
+
+def test_relative_folders_are_named_so_they_cannot_be_misread(seed_corpus, tmp_path, fake_encoder):
+    result = qa("ask", FORO, "--json", "--min-score", "0", "--index", "idx", *FAKE)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[0] == "no index at ./idx yet; building it from ./corpus"
+    status = qa("index", "status", "--index", "idx").stdout.splitlines()
+    assert status[0] == "index     ./idx" and status[4] == "corpus    ./corpus unchanged since the build"
+
+
+def test_a_damaged_index_is_fixed_by_a_command_with_the_folders_given(built, tmp_path):
+    corpus, index = built
+    current = (index / "CURRENT").read_text().strip()
+    (index / current / "vectors.faiss").write_bytes(b"garbage")
+    result = qa("ask", FORO, *where(corpus, index))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"\nrebuild it with: qa index build --corpus {corpus} --index {index}\n")
+    given = qa("ask", FORO, "--index", index)
+    assert given.stderr.endswith(f"\nrebuild it with: qa index build --index {index}\n")
+
+
+def test_paths_open_from_where_the_user_stands(built, tmp_path, monkeypatch):
+    corpus, index = built
+    inside = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
+    top = api.ask(api.open_index(index), FORO, min_score=0.0).extracts[0]
+    assert f" · corpus/{top.path}:{top.line}   score" in inside.stdout  # relative: the corpus is below the working folder
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    outside = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
+    assert f" · {corpus / top.path}:{top.line}   score" in outside.stdout  # absolute otherwise
+    relative = qa("ask", FORO, "--json", "--min-score", "0", *where("../corpus", "../index"))
+    data = json.loads(relative.stdout)["extracts"][0]
+    assert data["path"] == top.path and data["file"] == str(corpus / top.path)
+
+
+def test_on_a_terminal_the_location_is_a_hyperlink(built):
+    import os
+    from urllib.parse import quote
+
+    from qa.cli import _render
+
+    corpus, index = built
+    answer = session(corpus, index, min_score=0.0).ask(api.open_index(index), FORO)
+    top = answer.extracts[0]
+    text = _render(answer, color=True)
+    link = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(top.file)}\x1b\\corpus/{top.path}:{top.line}\x1b]8;;\x1b\\"
+    assert link in text and "\x1b[1;33m" in text
+    assert "\x1b" not in _render(answer, color=False)
+
+
+def test_also_in_names_the_publisher_in_the_order_of_the_source_line(built):
+    from qa.citation import also_in_line, source_line
+    from qa.records import Source
+
+    s = Source("d", "wire/ap.txt", "Prisoners freed", "AP", "2026-01-14", 0, 10, 3)
+    assert source_line(s) == "Prisoners freed · AP · 2026-01-14"
+    assert also_in_line(s) == "Prisoners freed · AP · 2026-01-14 · wire/ap.txt:3"
+    assert also_in_line(Source("d", "x.txt", None, None, None, 0, 1, 1)) == "(untitled) · (publisher not stated) · (undated) · x.txt:1"
+
+
+# --version, --help, completion
+
+def test_version():
+    from qa import __version__
+
+    result = qa("--version")
+    assert (result.exit_code, result.stdout) == (0, f"qa {__version__}\n")
+
+
+COMMANDS = [["ask"], ["chat"], ["index", "build"], ["index", "update"], ["index", "status"]]
+FLAGS = {"--json", "--check", "--help"}
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_help_gives_every_default_and_no_type_tags(command):
+    result = qa(*command, "--help")
+    assert result.exit_code == 0
+    for tag in ("INTEGER", "FLOAT", "PATH", "RANGE", "<str>", "<int", "x>=", "<=x", "{"):
+        assert tag not in result.stdout, tag
+    options = re.findall(r"^  (-\S+(?:, --\S+)?)(?: [A-Z]+)?((?:.*\n)(?:   .*\n)*)", result.stdout, flags=re.M)
+    assert len(options) >= 3
+    for names, text in options:
+        if not set(names.split(", ")) & FLAGS:
+            assert "default" in text, names
+
+
+def test_help_shows_the_fitted_min_score_and_the_folders_in_force(monkeypatch, tmp_path):
+    fitted = api.default_min_score()
+    assert f"[default:{fitted:.3f}]" in "".join(qa("ask", "--help").stdout.split())
+    monkeypatch.setenv("QA_CORPUS", str(tmp_path / "docs"))
+    text = "".join(qa("chat", "--help").stdout.split())  # the help wraps long paths anywhere
+    assert f"[default:{tmp_path / 'docs'}]" in text and "[default:./index]" in text
+
+
+def test_shell_completion_is_offered_and_completes():
+    top = qa("--help").stdout
+    assert "--install-completion" in top and "--show-completion" in top
+    script = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="qa")
+    assert script.exit_code == 0 and "_QA_COMPLETE=complete_bash" in script.stdout
+    env = {"_QA_COMPLETE": "complete_bash", "COMP_WORDS": "qa index st", "COMP_CWORD": "2"}
+    assert CliRunner().invoke(app, [], prog_name="qa", env=env).stdout == "status\n"
 
 
 def test_qa_corpus_and_qa_index_are_honoured(seed_corpus, tmp_path, fake_encoder):
@@ -351,6 +592,7 @@ def test_qa_corpus_and_qa_index_are_honoured(seed_corpus, tmp_path, fake_encoder
     built = qa("index", "build", *FAKE, env=env)
     assert built.exit_code == 0, built.stderr
     assert built.stdout.endswith(f" -> {index}\n") and (index / "CURRENT").is_file()
+    assert "run: qa index update\n" not in built.stdout
     status = qa("index", "status", env=env)
     assert status.stdout.splitlines()[0] == f"index     {index}"
     assert f"corpus    {seed_corpus} unchanged since the build" in status.stdout
@@ -366,7 +608,7 @@ def test_without_flags_or_variables_corpus_and_index_are_in_the_working_folder(s
     assert seed_corpus == tmp_path / "corpus"  # the working folder is tmp_path
     result = qa("index", "build", *FAKE)
     assert result.exit_code == 0
-    assert result.stdout.endswith(" -> index\n") and (tmp_path / "index" / "CURRENT").is_file()
+    assert result.stdout.endswith(" -> ./index\n") and (tmp_path / "index" / "CURRENT").is_file()
 
 
 @pytest.mark.parametrize("command", [["index", "build"], ["index", "update"], ["ask", "Who?"]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def refused(result, index: Path, *names: str) -> str | None:
         return f"said {result.stderr!r}"
     if not any(name in result.stderr for name in names):
         return f"did not name {names}: {result.stderr!r}"
-    if f"rebuild it with: qa index build --index {index}" not in result.stderr:
+    if not re.search(rf"rebuild it with: qa index build --corpus \S+ --index {re.escape(str(index))}\n$", result.stderr):
         return f"gave no fix: {result.stderr!r}"
     return None
 
@@ -145,7 +146,7 @@ def test_a_different_model_is_refused(index, pristine):
     result = run(["ask", QUESTION, "--model", "other-model"], index, pristine[0])
     assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
     assert result.stderr == (f"error: the index at {index} was built with model 'fake-hashing', not 'other-model'\n"
-                             f"rebuild it with: qa index build --index {index} --model other-model\n")
+                             f"rebuild it with: qa index build --corpus {pristine[0]} --index {index} --model other-model\n")
 
 
 def test_without_current_there_is_no_index(index, pristine):

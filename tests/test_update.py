@@ -178,7 +178,7 @@ def test_ask_warns_when_the_corpus_changed_and_still_answers(built, fake_encoder
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0
     assert ("warning: the corpus changed since the index was built (1 added, 1 changed, 1 removed); "
-            "run: qa index update") in result.stderr
+            f"run: qa index update --corpus {corpus} --index {index}") in result.stderr
     assert result.stdout.startswith("1. “")
     api.update(corpus, index, model=MODEL)
     assert "warning" not in CliRunner().invoke(app, args).stderr

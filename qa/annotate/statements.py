@@ -147,9 +147,9 @@ def _phrase(head) -> tuple[int, int]:
         if token.dep_ == "prep" and token.head.i == head.i and _is_time(token):
             last = token.i - 1  # "a statement on Friday": when, not who
             break
-    while first < last and (doc[first].is_punct or doc[first].lower_ in RELATIVE):
+    while first < last and (doc[first].is_punct or doc[first].is_space or doc[first].lower_ in RELATIVE):
         first += 1
-    while last > first and doc[last].is_punct:
+    while last > first and (doc[last].is_punct or doc[last].is_space):
         last -= 1
     return first, max(last, first)
 
@@ -172,8 +172,12 @@ def _named(head):
 
 
 def _chars(doc, tokens: tuple[int, int]) -> tuple[int, int]:
+    """Character span of a token range, without white space at its edges (spaCy keeps runs of
+    spaces as tokens of their own)."""
     first, last = tokens
-    return doc[first].idx, doc[last].idx + len(doc[last].text)
+    start, end = doc[first].idx, doc[last].idx + len(doc[last].text)
+    words = doc.text[start:end]
+    return start + len(words) - len(words.lstrip()), end - (len(words) - len(words.rstrip()))
 
 
 def _is_outlet(doc, tokens: tuple[int, int]) -> bool:
@@ -307,7 +311,10 @@ def find_statement(doc) -> Found | None:
         # "X said ..., according to Reuters" / "X said ..., the AP reported": the outlet relays what X said
         via = next((c.tokens for c in candidates if c.verb is None
                     or (c is not main and c.lemma == "report" and _is_outlet(doc, c.tokens))), None)
-    return Found(_chars(doc, main.tokens), main.lemma, via and _chars(doc, via), _pronoun(doc, main.tokens))
+    speaker, relayed = _chars(doc, main.tokens), via and _chars(doc, via)
+    if speaker[0] >= speaker[1]:  # only white space: no one is named
+        return None
+    return Found(speaker, main.lemma, relayed if relayed and relayed[0] < relayed[1] else None, _pronoun(doc, main.tokens))
 
 
 def _pronoun(doc, tokens: tuple[int, int]) -> str | None:

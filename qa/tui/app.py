@@ -17,16 +17,31 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from qa import api
 from qa.api import Session
 from qa.citation import citation
 from qa.errors import QAError
-from qa.records import Extract, Filters
-from qa.tui.messages import Answered, AskFailed, BuildDone, BuildFailed, BuildStep, IndexFailed, IndexMissing, IndexReady, LoadStage
+from qa.records import CorpusDiff, Extract, Filters
+from qa.tui import clipboard
+from qa.tui.messages import (
+    Answered,
+    AskFailed,
+    BuildDone,
+    BuildFailed,
+    BuildStep,
+    Copied,
+    CorpusChecked,
+    IndexFailed,
+    IndexMissing,
+    IndexReady,
+    LoadStage,
+)
 from qa.tui.screens.chat import ChatScreen
 from qa.tui.screens.document import DocumentScreen
 from qa.tui.screens.filters import FilterScreen
 from qa.tui.screens.help import HelpScreen
-from qa.tui.transcript import save_markdown
+from qa.tui.screens.save import SaveScreen
+from qa.tui.transcript import default_name, save_markdown
 from qa.tui.widgets.build_offer import BuildOffer
 from qa.tui.widgets.extract_card import ExtractCard
 from qa.tui.widgets.index_header import describe
@@ -41,11 +56,8 @@ class _Cancelled(Exception):
 
 
 def shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
-    except ValueError:
-        return str(path)
+    """A folder as every message names it (api.shown): as given, never a bare word."""
+    return api.shown(path)
 
 
 def _failure(exc: Exception) -> str:
@@ -54,7 +66,7 @@ def _failure(exc: Exception) -> str:
     return f"unexpected {exc.__class__.__name__}: {exc}"
 
 
-class QAApp(App[None]):
+class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden and sorts first; here it shows, last
     CSS_PATH = "app.tcss"
     TITLE = "qa"
     BINDINGS = [
@@ -62,6 +74,8 @@ class QAApp(App[None]):
         Binding("ctrl+r", "update_index", "Update", priority=True),
         Binding("ctrl+f", "filter", "Filter"),
         Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+c", "help_quit", show=False, system=True),
     ]
 
     def __init__(self, corpus: Path, index: Path, model: str | None = None, *, top_k: int = 3,
@@ -76,6 +90,16 @@ class QAApp(App[None]):
         self.building = False
         self._waiting: deque[Turn] = deque()
         self._asking = False
+        self._stale: CorpusDiff | None = None  # the change last reported, so it is noted once
+        self._copied: Extract | None = None  # the quote last copied, to save to a file instead
+
+    @property
+    def min_score(self) -> float:
+        return self.session.min_score
+
+    @min_score.setter
+    def min_score(self, value: float | None) -> None:
+        self.session.min_score = value
 
     def get_default_screen(self) -> Screen:
         return ChatScreen()
@@ -99,7 +123,7 @@ class QAApp(App[None]):
             self.post_message(LoadStage("opening the index…"))
             index = self.session.open()  # numpy, FAISS and BM25 load here, after the first paint
             if not index.documents or not index.chunk_count:
-                self.post_message(IndexMissing(f"The index at {shown(self.index_path)} holds no passages."))
+                self.post_message(IndexMissing(f"The index at {shown(self.index_path)} holds no chunks."))
                 return
             if worker.is_cancelled:
                 return
@@ -123,6 +147,7 @@ class QAApp(App[None]):
         self.index, self.state = index, "ready"
         self.chat.query(BuildOffer).remove()
         self.chat.header.ready(len(index.documents), index.chunk_count, index.model_name, message.diff)
+        self._stale = message.diff if message.diff is not None and message.diff.stale else None
         self._pump()
 
     def on_index_missing(self, message: IndexMissing) -> None:
@@ -145,6 +170,7 @@ class QAApp(App[None]):
 
     async def ask(self, question: str) -> None:
         turn = await self.chat.conversation.add_turn(question)
+        turn.filters, turn.min_score = self.filters, self.session.min_score
         if self.state == "failed":
             turn.show_error(self.failure)
             return
@@ -162,24 +188,44 @@ class QAApp(App[None]):
         turn = self._waiting.popleft()
         self._asking = True
         turn.index = self.index
+        turn.version = api.version(self.index) if self.index is not None else None
         turn.set_status("Searching the documents…")
         self.ask_worker(self.index, turn, self.filters)
 
     @work(thread=True, exclusive=True, group="ask", exit_on_error=False)
     def ask_worker(self, index: Index, turn: Turn, filters: Filters) -> None:
+        worker = get_current_worker()
         try:
             answer = self.session.ask(index, turn.question, filters)
+            notes = self.session.explain(answer, index, filters)
         except Exception as exc:
             self.post_message(AskFailed(turn, _failure(exc)))
-        else:
-            if not get_current_worker().is_cancelled:
-                self.post_message(Answered(turn, answer))
+            return
+        if worker.is_cancelled:
+            return
+        self.post_message(Answered(turn, answer, notes))
+        diff = self.session.stale(index)  # after the answer, so it never waits for this
+        if not worker.is_cancelled:
+            self.post_message(CorpusChecked(index, diff))
 
     def on_answered(self, message: Answered) -> None:
-        message.turn.show_answer(message.answer)
+        message.turn.show_answer(message.answer, message.notes)
         self.chat.conversation.reveal(message.turn)
         self._asking = False
         self._pump()
+
+    def on_corpus_checked(self, message: CorpusChecked) -> None:
+        """The corpus moved on while the chat is open: say so in the header, and once in the conversation."""
+        index, diff = message.index, message.diff
+        if index is not self.index or self.building:
+            return
+        self.chat.header.ready(len(index.documents), index.chunk_count, index.model_name, diff)
+        stale = diff if diff is not None and diff.stale else None
+        if stale is not None and stale != self._stale:
+            self.chat.conversation.add_note(
+                f"The corpus changed since the index was built ({api.changes(stale)}): "
+                "Ctrl+R updates the index, and you can keep asking meanwhile.")
+        self._stale = stale
 
     def on_ask_failed(self, message: AskFailed) -> None:
         message.turn.show_error(message.error)
@@ -236,7 +282,7 @@ class QAApp(App[None]):
         self.chat.progress.finish()
         skipped = f"; skipped {len(r.skipped)} unreadable files" if r.skipped else ""
         self.chat.conversation.add_note(
-            f"The index now holds {r.documents} documents and {r.chunks} passages "
+            f"The index now holds {r.documents} documents and {r.chunks} chunks "
             f"({r.embedded} newly embedded{skipped}).")
         if self.state != "ready":
             self.state = "loading"
@@ -261,20 +307,63 @@ class QAApp(App[None]):
         self.push_screen(DocumentScreen(index.documents[number], index.texts[number], card.extract))
 
     def copy_extract(self, extract: Extract) -> None:
-        self.copy_to_clipboard(citation(extract))
-        self.notify("Copied the quote and its source.")
+        """Copy through the system clipboard when a tool for it works, and through the terminal (OSC 52)
+        always; then say which of the two happened (Copied)."""
+        text = citation(extract)
+        self._copied = extract
+        self.copy_to_clipboard(text)
+        self.copy_worker(text)
+
+    @work(thread=True, exclusive=True, group="copy", exit_on_error=False)
+    def copy_worker(self, text: str) -> None:
+        self.post_message(Copied(text, clipboard.system_copy(text)))
+
+    def on_copied(self, message: Copied) -> None:
+        if message.via:
+            self.notify(f"Copied the quote and its source to the system clipboard ({message.via}).", markup=False)
+        else:
+            self.notify("Sent the quote and its source to the terminal's clipboard (OSC 52). Not every terminal "
+                        "accepts it, and none confirms it: Ctrl+W saves the quote to a file instead.",
+                        severity="warning", timeout=8, markup=False)
+
+    def save_extract(self, extract: Extract | None = None) -> None:
+        """Ask for a file name, then write the quote with its citation there."""
+        extract = extract or self._copied
+        if extract is None:
+            self.notify("Nothing to save: Tab to an answer card first.", severity="warning")
+            return
+
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
+            try:
+                path.write_text(citation(extract) + "\n", encoding="utf-8")
+            except OSError as exc:
+                self.notify(f"Could not save the quote: {exc}", severity="error", markup=False)
+                return
+            self.notify(f"Saved the quote and its source to {path}.", markup=False)
+
+        name = f"qa-quote-{extract.rank}-{default_name().removeprefix('qa-chat-').removesuffix('.md')}.txt"
+        self.push_screen(SaveScreen("the quote and its source", name), chosen)
 
     def action_save(self) -> None:
         turns = self.chat.conversation.turns()
         if not turns:
             self.notify("Nothing to save yet: ask a question first.", severity="warning")
             return
+        self.push_screen(SaveScreen("the conversation (Markdown)", default_name()), self._save_to)
+
+    def _save_to(self, path: Path | None) -> None:
+        if path is None:
+            return
+        model = self.index.model_name if self.index is not None else ""
         try:
-            path = save_markdown(turns, Path.cwd(), corpus=shown(self.corpus))
+            save_markdown(self.chat.conversation.turns(), path, corpus=shown(self.corpus), index=shown(self.index_path),
+                          model=model)
         except OSError as exc:
             self.notify(f"Could not save the conversation: {exc}", severity="error", markup=False)
             return
-        self.chat.conversation.add_note(f"Saved the conversation to {path.name} in {path.parent}")
+        self.chat.conversation.add_note(f"Saved the conversation to {path}")
 
     def action_filter(self) -> None:
         self.push_screen(FilterScreen(self.filters), self._set_filters)
@@ -285,7 +374,10 @@ class QAApp(App[None]):
         self.filters = filters
         self.chat.header.set_filters(filters)
         if filters.active:
-            self.chat.conversation.add_note(f"The next questions only search documents with {describe(filters)}.")
+            # what the filter leaves out is said now, in the words a refused question would get
+            found = api.filter_notes(self.index.documents, filters, answered=False) if self.index is not None else ()
+            self.chat.conversation.add_note(" ".join([f"The next questions only search documents with {describe(filters)}.",
+                                                      *found]))
         else:
             self.chat.conversation.add_note("Filter cleared: the next questions search every document.")
 
@@ -304,8 +396,11 @@ class QAApp(App[None]):
         yield SystemCommand("Help", "Show the keys (F1)", self.action_help)
         focused = screen.focused
         if isinstance(focused, ExtractCard):
-            yield SystemCommand("Open document", "Open the focused quote's document at the quote (o)", focused.action_open)
-            yield SystemCommand("Copy quote", "Copy the focused quote with its source (c)", focused.action_copy)
+            yield SystemCommand("Open document", "Open the focused quote's document at the quote (enter)", focused.action_open)
+            yield SystemCommand("Copy quote", "Copy the focused quote with its source (ctrl+c)", focused.action_copy)
+            yield SystemCommand("Save quote", "Save the focused quote with its source to a file (ctrl+w)", focused.action_save_quote)
+        elif self._copied is not None:
+            yield SystemCommand("Save copied quote", "Save the quote copied last to a file", self.save_extract)
 
 
 def make_app(corpus: Path, index: Path, model: str | None = None, *, top_k: int = 3,

@@ -41,6 +41,21 @@ class IndexFailed(Message):
 class Answered(Message):
     turn: Turn
     answer: Answer
+    notes: tuple[str, ...] = ()  # what the filter did (api.Session.explain)
+
+
+@dataclass
+class CorpusChecked(Message):
+    """The corpus folder was compared with the open index again (after a question)."""
+    index: Index
+    diff: CorpusDiff | None
+
+
+@dataclass
+class Copied(Message):
+    """A quote went to the clipboard: `via` names the system tool that took it, None if only OSC 52 was sent."""
+    text: str
+    via: str | None
 
 
 @dataclass

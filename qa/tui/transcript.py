@@ -1,4 +1,4 @@
-"""The conversation as Markdown: each question, then its quotes with their citations."""
+"""The conversation as Markdown: each question, what was searched, then its quotes with their citations."""
 
 from __future__ import annotations
 
@@ -9,26 +9,51 @@ from typing import Protocol
 
 from qa.api import REFUSAL
 from qa.citation import also_in_line, location, quote_parts, source_line, visible
-from qa.records import Answer
+from qa.records import Answer, Filters
+from qa.tui.widgets.index_header import describe
 
 
 class TurnLike(Protocol):
     question: str
     answer: Answer | None
     error: str | None
+    filters: Filters
+    min_score: float | None
+    version: str | None
+    notes: tuple[str, ...]
 
 
-def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str) -> str:
-    lines = ["# qa chat", "", f"Saved {saved}. Every answer below is a verbatim quote from the documents in `{corpus}`.", ""]
+def default_name(now: datetime | None = None) -> str:
+    """The file name proposed for a conversation saved now."""
+    return f"qa-chat-{(now or datetime.now()):%Y%m%d-%H%M%S}.md"
+
+
+def searched(turn: TurnLike) -> str:
+    """What a question searched: the filter, the minimum score and the index version in force."""
+    parts = [f"documents with {describe(turn.filters)}" if turn.filters.active else "all documents"]
+    if turn.min_score is not None:
+        parts.append(f"--min-score {turn.min_score:g}")
+    if turn.version:
+        parts.append(f"index version {turn.version}")
+    return " · ".join(parts)
+
+
+def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: str = "", model: str = "") -> str:
+    lines = ["# qa chat", "", f"Saved {saved}. Every answer below is a verbatim quote from the documents in `{corpus}`."]
+    if index:
+        lines += ["", f"Index: `{index}`" + (f", model {model}" if model else "") + "."]
+    lines.append("")
     for turn in turns:
-        lines += [f"## {visible(turn.question)}", ""]
+        lines += [f"## {visible(turn.question)}", "", f"_Searched {searched(turn)}._", ""]
         if turn.error is not None:
             lines += [f"Error: {visible(turn.error)}", ""]
         elif turn.answer is None:
             lines += ["(not answered yet)", ""]
         elif not turn.answer.answered:
             lines += [f"_{REFUSAL}_", ""]
+            lines += [*(f"_{note}_" for note in turn.notes), ""] if turn.notes else []
         else:
+            lines += [*(f"_{note}_" for note in turn.notes), ""] if turn.notes else []
             for e in turn.answer.extracts:
                 before, best, after = quote_parts(e)
                 # emphasise the best sentence only when the quote holds more than it
@@ -41,13 +66,9 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def save_markdown(turns: Sequence[TurnLike], folder: Path, *, corpus: str) -> Path:
-    """Write the conversation to a new timestamped file in `folder` and return its path."""
+def save_markdown(turns: Sequence[TurnLike], path: Path, *, corpus: str, index: str = "", model: str = "") -> Path:
+    """Write the conversation to `path` (replacing it) and return the path."""
     now = datetime.now()
-    stem = f"qa-chat-{now:%Y%m%d-%H%M%S}"
-    path, n = folder / f"{stem}.md", 1
-    while path.exists():
-        n += 1
-        path = folder / f"{stem}-{n}.md"
-    path.write_text(to_markdown(turns, saved=f"{now:%Y-%m-%d %H:%M}", corpus=corpus), encoding="utf-8")
+    path.write_text(to_markdown(turns, saved=f"{now:%Y-%m-%d %H:%M}", corpus=corpus, index=index, model=model),
+                    encoding="utf-8")
     return path

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
+import pytest
+from textual.widgets import Input
+
 from qa import api
 from qa.api import REFUSAL
+from qa.citation import citation, source_line
 from qa.records import Filters
 from qa.tui.app import make_app
 from qa.tui.screens.chat import ChatScreen
 from qa.tui.screens.document import DocumentScreen
+from qa.tui.screens.help import HelpScreen
+from qa.tui.screens.save import SaveScreen
 from qa.tui.widgets.build_offer import BuildOffer
 from qa.tui.widgets.conversation import Conversation
 from qa.tui.widgets.document_text import DocumentText
@@ -132,17 +139,69 @@ def test_document_view_scrolls_to_highlighted_quote_and_esc_returns(chat_app):
     drive(chat_app, body)
 
 
-def test_open_with_o_and_copy_with_c(chat_app):
+def notices(app) -> list[str]:
+    """The toasts shown so far."""
+    return [n.message for n in app._notifications]
+
+
+def conversation_notes(app) -> list[str]:
+    return [str(n.render()) for n in app.chat.query(".note")]
+
+
+def test_ctrl_c_copies_and_says_it_only_reached_the_terminal(chat_app):
     async def body(pilot):
         await ask(pilot, QUESTION)
         await pilot.press("tab")
         e = pilot.app.focused.extract
-        await pilot.press("c")
+        await pilot.press("ctrl+c")
+        await settle(pilot)
         assert pilot.app.clipboard.startswith("“" + e.quote.split()[0])
-        assert f"{e.path}:{e.line}" in pilot.app.clipboard
-        await pilot.press("o")
+        assert f"corpus/{e.path}:{e.line}" in pilot.app.clipboard  # the file as it opens from here
+        assert notices(pilot.app) == [
+            "Sent the quote and its source to the terminal's clipboard (OSC 52). Not every terminal accepts it, "
+            "and none confirms it: Ctrl+W saves the quote to a file instead."]
+        await pilot.press("enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, DocumentScreen)
+
+
+    drive(chat_app, body)
+
+
+def test_a_copy_a_clipboard_tool_took_says_so(chat_app, monkeypatch):
+    from qa.tui import clipboard
+
+    taken = []
+    monkeypatch.setattr(clipboard, "system_copy", lambda text: taken.append(text) or "xclip")
+
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("tab", "ctrl+c")
+        await settle(pilot)
+        assert taken == [pilot.app.clipboard] and taken[0].startswith("“")
+        assert notices(pilot.app) == ["Copied the quote and its source to the system clipboard (xclip)."]
+
+
+    drive(chat_app, body)
+
+
+def test_ctrl_w_saves_the_quote_to_a_file_of_your_choosing(chat_app, tmp_path):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("tab")
+        card = pilot.app.focused
+        await pilot.press("ctrl+w")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SaveScreen)
+        name = pilot.app.screen.query_one("#save-name", Input)
+        assert name.value.startswith("qa-quote-1-") and name.value.endswith(".txt")
+        assert str(pilot.app.screen.query_one("#save-where").render()) == f"→ {tmp_path / name.value}"
+        name.value = "foro.txt"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChatScreen) and pilot.app.focused is card
+        assert (tmp_path / "foro.txt").read_text(encoding="utf-8") == citation(card.extract) + "\n"
+        assert notices(pilot.app) == [f"Saved the quote and its source to {tmp_path / 'foro.txt'}."]
 
 
     drive(chat_app, body)
@@ -167,15 +226,32 @@ def test_tab_moves_between_cards(chat_app):
     drive(chat_app, body)
 
 
-def test_typing_on_a_card_goes_to_the_question_box(chat_app):
+@pytest.mark.parametrize("typed", ["confirmed", "open the copy", "qgjk/?# 12"])
+def test_typing_on_a_card_goes_to_the_question_box_whole(chat_app, typed):
     async def body(pilot):
         await ask(pilot, QUESTION)
         await pilot.press("tab")
         assert isinstance(pilot.app.focused, ExtractCard)
-        await pilot.press("W", "h", "o")  # "o" opens a document only while a card has focus
+        await pilot.press(*typed)  # the first key moves the focus; none is taken as a card's key
         box = pilot.app.screen.query_one(QuestionInput)
-        assert pilot.app.focused is box and box.value == "Who"
+        assert pilot.app.focused is box and box.value == typed
         assert isinstance(pilot.app.screen, ChatScreen)
+        assert pilot.app.clipboard == "" and not notices(pilot.app)
+
+
+    drive(chat_app, body)
+
+
+def test_no_binding_of_the_chat_is_a_printable_key(chat_app):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        pilot.app.min_score = REFUSE_ALL
+        await ask(pilot, UNANSWERED)
+        for widget in [pilot.app.screen, *pilot.app.screen.query("*")]:
+            widget.focus() if widget.focusable else None
+            await pilot.pause()
+            printable = [key for key in pilot.app.screen.active_bindings if len(key) == 1 or key == "space"]
+            assert printable == [], (widget, printable)
 
 
     drive(chat_app, body)
@@ -197,6 +273,53 @@ def test_page_keys_scroll_the_conversation_from_the_question_box(chat_app):
 
 
     drive(chat_app, body, size=(80, 24))
+
+
+def test_questions_are_recalled_in_the_next_chat(built, monkeypatch, private_state):
+    corpus, _index = built
+    monkeypatch.chdir(corpus.parent)
+
+    async def first(pilot):
+        await ask(pilot, "first question")
+        await ask(pilot, "second  question")
+        await ask(pilot, "second  question")  # asked again at once: kept once
+
+    async def second(pilot):
+        box = pilot.app.screen.query_one(QuestionInput)
+        await pilot.press("up")
+        assert box.value == "second question"  # one line, its spaces as in the file
+        await pilot.press("up")
+        assert box.value == "first question"
+
+    drive(make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name), first)
+    assert (private_state / "qa" / "history").read_text(encoding="utf-8") == "first question\nsecond question\n"
+    drive(make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name), second)
+
+
+def test_the_history_file_keeps_the_last_thousand_questions(private_state):
+    from qa.tui import history
+
+    path = private_state / "qa" / "history"
+    for n in range(history.KEEP + 5):
+        assert history.append(f"question {n}\nwith a line break")
+    kept = path.read_text(encoding="utf-8").splitlines()
+    assert len(kept) == history.KEEP
+    assert kept[0] == "question 5 with a line break" and kept[-1] == f"question {history.KEEP + 4} with a line break"
+    assert history.load() == kept
+
+
+def test_an_unwritable_history_is_said_once_and_asking_goes_on(chat_app, private_state):
+    private_state.mkdir()
+    (private_state / "qa").write_text("a file, not a folder", encoding="utf-8")
+
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        await ask(pilot, SECOND)
+        assert notices(pilot.app) == [f"Could not keep the question history in {private_state / 'qa' / 'history'}."]
+        assert all(t.answer is not None for t in pilot.app.screen.query(Turn))
+
+
+    drive(chat_app, body)
 
 
 def test_up_and_down_recall_earlier_questions(chat_app):
@@ -242,18 +365,58 @@ def test_ctrl_s_saves_the_conversation_as_markdown(chat_app, tmp_path):
     async def body(pilot):
         await ask(pilot, QUESTION)
         pilot.app.min_score = REFUSE_ALL
+        pilot.app._set_filters(Filters(source="cnn", since="2026-01-15"))
         await ask(pilot, UNANSWERED)
         top = pilot.app.screen.query(ExtractCard).first().extract
         await pilot.press("ctrl+s")
         await pilot.pause()
-        saved = list(tmp_path.glob("qa-chat-*.md"))
-        assert len(saved) == 1
-        text = saved[0].read_text(encoding="utf-8")
-        assert f"## {QUESTION}" in text
-        assert f"`{top.path}:{top.line}`" in text
+        assert isinstance(pilot.app.screen, SaveScreen)
+        name = pilot.app.screen.query_one("#save-name", Input).value
+        assert re.fullmatch(r"qa-chat-\d{8}-\d{6}\.md", name)
+        assert str(pilot.app.screen.query_one("#save-where").render()) == f"→ {tmp_path / name}"  # where it goes, in full
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChatScreen)
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        index = api.open_index(Path("index"))
+        version = api.version(index)
+        assert "the documents in `./corpus`." in text
+        assert f"Index: `./index`, model {FakeEncoder.name}." in text
+        default = api.default_min_score()
+        assert (f"## {QUESTION}\n\n_Searched all documents · --min-score {default:g} · index version {version}._\n\n"
+                f"1. {source_line(top)}") in text
+        assert f"`corpus/{top.path}:{top.line}`" in text
         assert top.quote.split(". ")[0].split("\n")[0] in text
-        assert f"## {UNANSWERED}\n\n_The documents do not answer this question._" in text
-        assert saved[0].name in screen_text(pilot.app)  # the conversation says where it went
+        assert (f"## {UNANSWERED}\n\n_Searched documents with source “cnn”, since 2026-01-15 · --min-score 1.01 · "
+                f"index version {version}._\n\n_The documents do not answer this question._") in text
+        assert conversation_notes(pilot.app)[-1] == f"Saved the conversation to {tmp_path / name}"
+
+
+    drive(chat_app, body)
+
+
+def test_ctrl_s_takes_the_name_you_type_and_asks_before_replacing(chat_app, tmp_path):
+    (tmp_path / "notes.md").write_text("mine", encoding="utf-8")
+
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        pilot.app.screen.query_one("#save-name", Input).value = "notes.md"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SaveScreen)
+        assert "notes.md already exists: Save again to replace it." in screen_text(pilot.app)
+        assert (tmp_path / "notes.md").read_text(encoding="utf-8") == "mine"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChatScreen)
+        assert f"## {QUESTION}" in (tmp_path / "notes.md").read_text(encoding="utf-8")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChatScreen) and sorted(p.name for p in tmp_path.glob("*.md")) == ["notes.md"]
 
 
     drive(chat_app, body)
@@ -267,9 +430,34 @@ def test_filter_limits_the_next_questions(chat_app):
         await pilot.pause()
         assert pilot.app.filters == Filters(source="no-such-source")
         assert "no-such-source" in screen_text(pilot.app).splitlines()[0]
+        assert conversation_notes(pilot.app)[-1] == ("The next questions only search documents with source “no-such-source”. "
+                                                     "No document's publisher or path contains “no-such-source”.")
         await ask(pilot, QUESTION)
         turn = pilot.app.screen.query(Turn).last()
         assert not turn.answer.answered
+        # the same words as `qa ask --source no-such-source`
+        assert turn.notes == ("No document's publisher or path contains “no-such-source”.",)
+        lines = [line.strip() for line in screen_text(pilot.app).splitlines()]
+        assert lines[lines.index(REFUSAL) + 1] == "No document's publisher or path contains “no-such-source”."
+
+
+    drive(chat_app, body)
+
+
+def test_the_header_notices_a_corpus_changed_while_the_chat_is_open(chat_app):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        assert "corpus unchanged" in screen_text(pilot.app).splitlines()[0]
+        Path("corpus", "zz_new.txt").write_text("A brand new story.\n\nThe llama parade happened in Lima.\n", encoding="utf-8")
+        await ask(pilot, SECOND)
+        shown = screen_text(pilot.app)
+        header = " ".join(line.strip() for line in shown.splitlines()[:2])
+        assert "corpus changed: 1 added, 0 changed, 0 removed (ctrl+r updates)" in header
+        offer = ("The corpus changed since the index was built (1 added, 0 changed, 0 removed): Ctrl+R updates the "
+                 "index, and you can keep asking meanwhile.")
+        assert conversation_notes(pilot.app).count(offer) == 1
+        await ask(pilot, QUESTION)  # the same change is offered once
+        assert conversation_notes(pilot.app).count(offer) == 1
 
 
     drive(chat_app, body)
@@ -309,7 +497,7 @@ def test_missing_index_is_offered_built_then_answers(seed_corpus, tmp_path, fake
 
     async def body(pilot):
         assert pilot.app.screen.query_one(BuildOffer)
-        assert "There is no index at index yet" in screen_text(pilot.app)
+        assert "There is no index at ./index yet" in screen_text(pilot.app)
         await ask(pilot, QUESTION)
         turn = pilot.app.screen.query_one(Turn)
         assert turn.answer is None and "build it (the button above, or Ctrl+R)" in screen_text(pilot.app)
@@ -363,3 +551,53 @@ def test_unusable_index_is_a_message_not_a_traceback(built, monkeypatch):
 
 
     drive(app, body)
+
+
+def test_help_fits_and_scrolls_at_60x20(chat_app):
+    async def body(pilot):
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HelpScreen)
+        box = pilot.app.screen.query_one("#help-box")
+        assert pilot.app.focused is box
+        region = box.region
+        assert region.x >= 0 and region.y >= 0 and region.right <= 60 and region.bottom <= 20
+        assert box.max_scroll_y > 0
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert box.scroll_y > 0
+        await pilot.press("end")
+        await pilot.pause()
+        assert "Esc closes this help" in screen_text(pilot.app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ChatScreen)
+
+
+    drive(chat_app, body, size=(60, 20))
+
+
+def test_the_footer_shows_quit(chat_app):
+    async def body(pilot):
+        assert "^q Quit" in screen_text(pilot.app).splitlines()[-1]
+
+
+    drive(chat_app, body, size=(80, 24))
+
+
+def test_the_chat_says_chunks_never_passages(chat_app):
+    async def body(pilot):
+        await ask(pilot, QUESTION)
+        pilot.app.min_score = REFUSE_ALL
+        await ask(pilot, UNANSWERED)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        shown = [screen_text(pilot.app)]
+        await pilot.press("f1")
+        await pilot.pause()
+        shown.append(screen_text(pilot.app))
+        assert "chunks" in shown[0] and "Nearest extract" in shown[0]
+        assert not any("passage" in text.lower() for text in shown)
+
+
+    drive(chat_app, body, size=(100, 60))

@@ -1,4 +1,4 @@
-"""SVG snapshots of the chat at 100x30 and 80x24: an answer, a refusal, a document view.
+"""SVG snapshots of the chat at 100x30, 80x24 and 60x20: an answer, a refusal, a document view, the help.
 
 The answers are fixed extracts cut from the seed documents, so the pictures change
 with the app's look, not with retrieval tuning. Review a failure in the report,
@@ -14,7 +14,7 @@ from qa.records import Answer, Extract, Highlight, Source
 from qa.tui.widgets.question_input import QuestionInput
 from tests.tui.helpers import ask, settle
 
-SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24)], ids=["100x30", "80x24"])
+SIZES = pytest.mark.parametrize("size", [(100, 30), (80, 24), (60, 20)], ids=["100x30", "80x24", "60x20"])
 QUESTION = "How many prisoners did Foro Penal confirm had been freed?"
 UNANSWERED = "What is the capital of Mongolia?"
 
@@ -85,3 +85,14 @@ def test_refusal(snap_compare, chat_app, fixed_answers, size):
 @SIZES
 def test_document_view(snap_compare, chat_app, fixed_answers, size):
     assert snap_compare(chat_app, terminal_size=size, run_before=scene(QUESTION, "tab", "enter"))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20)], ids=["80x24", "60x20"])
+def test_help(snap_compare, chat_app, fixed_answers, size):
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        pilot.app.screen.query_one(QuestionInput).cursor_blink = False
+        await pilot.press("f1")
+        await settle(pilot)
+
+    assert snap_compare(chat_app, terminal_size=size, run_before=run_before)

@@ -78,13 +78,14 @@ class ChatScreen(Screen):
         self.focus_next()
 
     def on_key(self, event: events.Key) -> None:
-        """Typing on a card (other than its own keys) goes on in the question box.
+        """Any printable key typed outside the question box goes on in it: no widget of this
+        screen binds a printable key, so none is ever swallowed.
 
         The box stops the keys it takes, so a printable key that gets here was sent to
         another widget, maybe just before the box took the focus.
         """
         box = self.query_one(QuestionInput)
-        if not event.is_printable or event.key in self.active_bindings:
+        if not event.is_printable:
             return
         event.stop()
         event.prevent_default()
@@ -113,3 +114,7 @@ class ChatScreen(Screen):
     @on(ExtractCard.CopyRequested)
     def copy_quote(self, event: ExtractCard.CopyRequested) -> None:
         self.app.copy_extract(event.card.extract)
+
+    @on(ExtractCard.SaveRequested)
+    def save_quote(self, event: ExtractCard.SaveRequested) -> None:
+        self.app.save_extract(event.card.extract)

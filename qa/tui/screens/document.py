@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,15 +11,20 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from qa.citation import citation, location, source_line
+from qa.citation import location, source_line
 from qa.records import Document, Extract
 from qa.tui.widgets.document_text import DocumentText
 
+if TYPE_CHECKING:
+    from qa.tui.app import QAApp
 
-class DocumentScreen(Screen):
+
+class DocumentScreen(Screen, inherit_bindings=False):  # Back first in the footer; its one widget needs no Tab
+    app: QAApp
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("c", "copy", "Copy"),
+        Binding("ctrl+c,c", "copy", "Copy", key_display="^c"),
+        Binding("ctrl+w", "save_quote", "Save quote"),
         Binding("g", "to_quote", "Back to the quote", show=False),
     ]
 
@@ -44,5 +51,7 @@ class DocumentScreen(Screen):
         self.query_one("#doc-scroll", VerticalScroll).scroll_to(y=max(0, row - 2), animate=False)
 
     def action_copy(self) -> None:
-        self.app.copy_to_clipboard(citation(self.extract))
-        self.notify("Copied the quote and its source.")
+        self.app.copy_extract(self.extract)
+
+    def action_save_quote(self) -> None:
+        self.app.save_extract(self.extract)

@@ -12,14 +12,16 @@ from textual.widgets import Static
 
 KEYS = [
     ("Enter", "ask the question in the box"),
-    ("Up / Down", "recall earlier questions"),
+    ("Up / Down", "recall earlier questions, also from earlier chats"),
     ("Tab / Shift+Tab", "move between the answer cards"),
     ("PageUp / PageDown", "scroll the conversation"),
-    ("Enter or o", "open the document a card quotes, at the quote"),
-    ("c", "copy the quote with its source"),
+    ("Enter on a card", "open its document at the quote"),
+    ("Ctrl+C on a card", "copy the quote with its source"),
+    ("Ctrl+W on a card", "save the quote with its source to a file"),
+    ("typing anywhere", "goes to the question box"),
     ("Esc", "back to the conversation (from a document)"),
     ("g", "in a document: back to the quote"),
-    ("Ctrl+S", "save the conversation as Markdown in this folder"),
+    ("Ctrl+S", "save the conversation as Markdown (you pick the file)"),
     ("Ctrl+R", "update the index from the corpus folder"),
     ("Ctrl+F", "only search some sources or dates"),
     ("Ctrl+P", "command palette: every action by name"),
@@ -28,7 +30,7 @@ KEYS = [
 ]
 
 ABOUT = ("Answers are only verbatim quotes from your documents, best first, each with its source. "
-         "When the documents do not answer, qa says so; the nearest passages can still be opened, "
+         "When the documents do not answer, qa says so; the nearest extracts can still be opened, "
          "marked low confidence.")
 
 
@@ -45,4 +47,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys", style="bold"))
             yield Static(table)
             yield Static(Text(ABOUT), id="help-about")
-            yield Static(Text("Esc closes this help.", style="dim"))
+            yield Static(Text("Esc closes this help; Up, Down and PageDown scroll it.", style="dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()  # so the keys scroll it when it does not fit

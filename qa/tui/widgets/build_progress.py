@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Label, ProgressBar
 
-STAGES = {"read": "reading documents", "annotate": "reading sentences", "embed": "embedding passages",
+STAGES = {"read": "reading documents", "annotate": "reading sentences", "embed": "embedding chunks",
           "write": "writing the index"}
 NEXT = {"read": "annotate", "annotate": "embed", "embed": "write"}
 

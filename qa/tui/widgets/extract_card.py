@@ -1,4 +1,7 @@
-"""One extract: the verbatim quote with its best sentence emphasised, then where it comes from."""
+"""One extract: the verbatim quote with its best sentence emphasised, then where it comes from.
+
+Its keys cannot be part of a question (Enter, Ctrl+C, Ctrl+W): any printable key
+typed while a card has focus goes on in the question box (ChatScreen.on_key)."""
 
 from __future__ import annotations
 
@@ -21,8 +24,9 @@ class ExtractCard(Widget, can_focus=True):
         "extract-card--meta",
     }
     BINDINGS = [
-        Binding("enter,o", "open", "Open"),
-        Binding("c", "copy", "Copy"),
+        Binding("enter", "open", "Open"),
+        Binding("ctrl+c", "copy", "Copy"),
+        Binding("ctrl+w", "save_quote", "Save quote"),
     ]
 
     @dataclass
@@ -31,6 +35,10 @@ class ExtractCard(Widget, can_focus=True):
 
     @dataclass
     class CopyRequested(Message):
+        card: ExtractCard
+
+    @dataclass
+    class SaveRequested(Message):
         card: ExtractCard
 
     def __init__(self, extract: Extract, *, low_confidence: bool = False) -> None:
@@ -66,3 +74,6 @@ class ExtractCard(Widget, can_focus=True):
 
     def action_copy(self) -> None:
         self.post_message(self.CopyRequested(self))
+
+    def action_save_quote(self) -> None:
+        self.post_message(self.SaveRequested(self))

@@ -1,9 +1,12 @@
-"""The question box; Up and Down walk back through earlier questions like a shell."""
+"""The question box; Up and Down walk back through earlier questions like a shell, and the
+questions of earlier chats are kept (qa.tui.history)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
 from textual.widgets import Input
+
+from qa.tui import history
 
 
 class QuestionInput(Input):
@@ -14,13 +17,19 @@ class QuestionInput(Input):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(placeholder="Ask a question about your documents", select_on_focus=False, **kwargs)
-        self.history: list[str] = []
+        self.history: list[str] = history.load()
         self._position: int | None = None  # None: editing a new question
         self._draft = ""
+        self._warned = False
 
     def remember(self, question: str) -> None:
         if not self.history or self.history[-1] != question:
             self.history.append(question)
+            del self.history[:-history.KEEP]
+            if not history.append(question) and not self._warned:
+                self._warned = True
+                self.notify(f"Could not keep the question history in {history.history_file()}.", severity="warning",
+                            markup=False)
         self._position = None
         self._draft = ""
 

@@ -11,7 +11,7 @@ from textual.widgets import Collapsible, Static
 
 from qa.api import REFUSAL
 from qa.citation import visible
-from qa.records import Answer
+from qa.records import Answer, Filters
 from qa.tui.widgets.extract_card import ExtractCard
 
 if TYPE_CHECKING:
@@ -25,6 +25,11 @@ class Turn(Vertical):
         self.answer: Answer | None = None
         self.error: str | None = None
         self.index: Index | None = None  # the index that answered, for opening its documents
+        # what was in force when it was asked, for the saved conversation
+        self.filters = Filters()
+        self.min_score: float | None = None
+        self.version: str | None = None
+        self.notes: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield Static(Text("› " + visible(self.question)), classes="question")
@@ -35,16 +40,21 @@ class Turn(Vertical):
         status.update(Text(text))
         status.display = bool(text)
 
-    def show_answer(self, answer: Answer) -> None:
-        self.answer = answer
+    def show_answer(self, answer: Answer, notes: tuple[str, ...] = ()) -> None:
+        """The cards, or the refusal; `notes` say what the filter did (api.Session.explain)."""
+        self.answer, self.notes = answer, notes
         self.set_status("")
         if answer.answered:
+            if notes:
+                self.mount(Static(Text(" ".join(notes)), classes="status"))
             self.mount_all([ExtractCard(e) for e in answer.extracts])
             return
         self.mount(Static(Text(REFUSAL), classes="refusal"))
+        if notes:
+            self.mount(Static(Text(" ".join(notes)), classes="refusal-why"))
         if answer.nearest:
             n = len(answer.nearest)
-            title = f"Nearest passage{'s' if n > 1 else ''} ({n}, low confidence)"
+            title = f"Nearest extract{'s' if n > 1 else ''} ({n}, low confidence)"
             cards = [ExtractCard(e, low_confidence=True) for e in answer.nearest]
             # hidden from the first layout on, not only once the Collapsible has mounted
             self.mount(Collapsible(*cards, title=title, collapsed=True, classes="nearest -collapsed"))
