@@ -19,7 +19,22 @@ from typing import TYPE_CHECKING
 from qa.citation import visible
 from qa.errors import QAError
 from qa.paths import default_paths
-from qa.records import Answer, BuildReport, CorpusDiff, Document, Extract, Filters, Listed, Listing, Shown, ShownSentence, Skipped, Source
+from qa.records import (
+    Answer,
+    BuildReport,
+    Claim,
+    CorpusDiff,
+    Document,
+    Extract,
+    Filters,
+    Listed,
+    Listing,
+    Shown,
+    ShownSentence,
+    Skipped,
+    Source,
+    Timeline,
+)
 
 if TYPE_CHECKING:
     from qa.index.build import Progress
@@ -27,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["REFUSAL", "Answer", "BuildReport", "Filters", "Session", "Status", "answer_dict", "ask", "build",
            "changes", "default_min_score", "default_paths", "filter_notes", "listing", "open_index", "preload", "show",
-           "shown", "status", "update", "version"]
+           "shown", "status", "timeline", "update", "version"]
 
 REFUSAL = "The documents do not answer this question."
 TOP_K = 3
@@ -108,6 +123,16 @@ def ask(index: Index, question: str, *, top_k: int = TOP_K, filters: Filters = F
     if top_k < 1:
         raise QAError("--top-k must be at least 1")
     return select.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
+
+
+def timeline(index: Index, topic: str, *, filters: Filters = Filters(), min_score: float | None = None) -> Timeline:
+    """What the documents say about `topic`, ordered by when it happened or was said."""
+    from qa.answer.timeline import timeline as make
+
+    topic = topic.strip()
+    if not topic:
+        raise QAError("the topic is empty")
+    return make(index, topic, filters, min_score)
 
 
 def shown(path: Path) -> str:
@@ -333,13 +358,21 @@ class Session:
         """The answer, each extract and source with `file`, its absolute path."""
         answer = ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)
         return replace(answer, extracts=tuple(map(self._located, answer.extracts)),
-                       nearest=tuple(map(self._located, answer.nearest)))
+                       nearest=tuple(map(self._located, answer.nearest)), claims=tuple(map(self._claimed, answer.claims)))
 
     def _located(self, e: Extract) -> Extract:
         def file(s: Extract | Source) -> str:
             return str(self._corpus / s.path)
 
         return replace(e, file=file(e), also_in=tuple(replace(s, file=file(s)) for s in e.also_in))
+
+    def timeline(self, index: Index, topic: str, filters: Filters = Filters()) -> Timeline:
+        found = timeline(index, topic, filters=filters, min_score=self.min_score)
+        return replace(found, entries=tuple(replace(e, file=str(self._corpus / e.path)) for e in found.entries),
+                       undated=tuple(replace(e, file=str(self._corpus / e.path)) for e in found.undated))
+
+    def _claimed(self, c: Claim) -> Claim:
+        return replace(c, sources=tuple(replace(s, file=str(self._corpus / s.path)) for s in c.sources))
 
     def explain(self, answer: Answer, index: Index, filters: Filters) -> tuple[str, ...]:
         """What the filters did to this answer, in words both faces show as they are."""

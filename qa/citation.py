@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from urllib.parse import quote
 
-from qa.records import Extract, Source
+from qa.records import Claim, ClaimSource, Extract, Source, TimelineEntry
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -21,13 +22,18 @@ def visible(text: str) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
+_KIND_LABEL = {"caption": "photo caption", "quoted": "quoted in the message"}
+
+
 def source_line(e: Extract | Source) -> str:
-    """Title · publisher · date, saying so when the document does not state one."""
+    """Title · publisher · date, saying so when the document does not state one; and what kind of text
+    the quote is when it is not the article's body (a photo caption, someone else's words quoted)."""
     parts = (e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)")
-    return " · ".join(visible(p) for p in parts)
+    label = _KIND_LABEL.get(e.kind)
+    return " · ".join(visible(p) for p in parts) + (f" · ({label})" if label else "")
 
 
-def openable(e: Extract | Source) -> str:
+def openable(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
     """The file as it opens from the current folder: relative when the file is below it, else
     absolute; the path inside the corpus when the absolute one is not known."""
     if e.file is None:
@@ -47,9 +53,38 @@ def location(e: Extract | Source, *, link: bool = False) -> str:
     return text + (f" (p. {visible(page)})" if page else "")
 
 
-def also_in_line(s: Source, *, link: bool = False) -> str:
-    """Where else the same sentence appears, with the same fields in the same order as a source line."""
-    return f"{source_line(s)} · {location(s, link=link)}"
+def also_in_line(s: Source, *, link: bool = False, wording: str | None = None) -> str:
+    """Where else the same sentence appears, with the same fields in the same order as a source line,
+    and that document's own words when they differ from `wording` (the extract's sentence)."""
+    own = f": “{visible(s.quote)}”" if s.quote and wording is not None and s.quote != wording else ""
+    return f"{source_line(s)} · {location(s, link=link)}{own}"
+
+
+_KIND_WORDS = {"number": ("figure", "figures"), "person": ("name", "names"), "organization": ("name", "names"),
+               "place": ("place", "places"), "date": ("date", "dates"), "other": ("answer", "answers")}
+
+
+def claim_lines(claims: Sequence[Claim], agreement: str | None, *, link: bool = False) -> list[str]:
+    """Who says what, before the extracts: each value, who gave it, and every document giving it."""
+    if not claims or agreement is None:
+        return []
+    kind = _KIND_WORDS.get(claims[0].kind, _KIND_WORDS["other"])
+    head = f"Sources {'agree' if agreement == 'agree' else 'differ'} ({len(claims)} {kind[0] if len(claims) == 1 else kind[1]}):"
+    width = min(24, max(len(visible(c.value)) for c in claims))
+    who = min(28, max(len(visible(c.attributed_to or "")) for c in claims))
+    lines = [head]
+    for c in claims:
+        places = []
+        for n, s in enumerate(c.sources):
+            where = f"{visible(openable(s))}:{s.line}"
+            if link and s.file:
+                where = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(s.file)}\x1b\\{where}\x1b]8;;\x1b\\"
+            place = where + (f" ({s.date})" if n == 0 and s.date else "")
+            if s.value != c.value:
+                place += f" (“{visible(s.value)}”)"
+            places.append(place)
+        lines.append(f"  {visible(c.value):<{width}}  {visible(c.attributed_to or '—'):<{who}}  {' · '.join(places)}")
+    return lines
 
 
 def quote_parts(e: Extract) -> tuple[str, str, str]:

@@ -183,7 +183,7 @@ def index_status(corpus: CorpusOpt = None, index: IndexOpt = None, check: Annota
 
 def _render(answer, color: bool, notes: tuple[str, ...] = (), min_score: float = 0.0) -> str:
     from qa.api import REFUSAL
-    from qa.citation import also_in_line, location, quote_parts, source_line, visible
+    from qa.citation import also_in_line, claim_lines, location, quote_parts, source_line, visible
 
     if not answer.answered:
         lines = [f"{REFUSAL.rstrip('.')}: {visible(answer.question)}", *notes]
@@ -192,13 +192,16 @@ def _render(answer, color: bool, notes: tuple[str, ...] = (), min_score: float =
             lines.append(f"({n} weaker extract{'s' if n != 1 else ''} scored below --min-score {min_score:g}; "
                          f"lower it to see {'them' if n != 1 else 'it'})")
         return "\n".join(lines) + "\n"
-    lines = []
+    lines = claim_lines(answer.claims, answer.agreement, link=color)
+    if lines:
+        lines.append("")
     for e in answer.extracts:
         before, best, after = quote_parts(e)
+        wording = e.quote[e.highlight.start:e.highlight.end]
         best = f"\x1b[1;33m{best}\x1b[0m" if color else f"**{best}**"
         lines.append(f"{e.rank}. “{before}{best}{after}”")
         lines.append(f"   — {source_line(e)} · {location(e, link=color)}   score {e.score:.2f}")
-        lines.extend(f"   also in: {also_in_line(s, link=color)}" for s in e.also_in)
+        lines.extend(f"   also in: {also_in_line(s, link=color, wording=wording)}" for s in e.also_in)
         lines.append("")
     return "\n".join(lines)
 
@@ -318,6 +321,48 @@ def _opened(session):
         typer.echo(f"no index at {session.index_path} yet; building it from {session.corpus}", err=True)
         _build(session, "auto", incremental=False)
     return session.open()
+
+
+@app.command()
+def timeline(
+    topic: Annotated[list[str], typer.Argument(metavar="TOPIC...", show_default=False,
+                                               help="What to follow: a question or a few words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: {\"question\", \"entries\": [...], \"undated\": [...]}.")] = False,
+    min_score: MinScoreOpt = None,
+    corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None,
+) -> None:
+    """List what the documents say about a topic by when it happened or was said (a date each sentence states,
+    resolved against its document's date, or else the document's own date)."""
+    from dataclasses import asdict
+
+    from qa import api
+    from qa.citation import openable, visible
+    from qa.errors import QAError
+
+    def source(e) -> str:
+        return (f"— {visible(e.title or '(untitled)')} · {visible(e.publisher or '(publisher not stated)')}"
+                f" · {visible(openable(e))}:{e.line}")
+
+    session = api.Session(corpus, index, model=model, min_score=min_score)
+    try:
+        found = session.timeline(_opened(session), " ".join(topic))
+    except QAError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(asdict(found), ensure_ascii=False))
+    elif not found.entries and not found.undated:
+        typer.echo(f"The documents say nothing about this with confidence: {visible(found.question)}")
+    else:
+        for e in found.entries:
+            when = e.date + (f" to {e.date_end}" if e.date_end else "") if e.date else ""
+            basis = {"stated": "stated", "resolved": f"from “{visible(e.date_text or '')}”", "published": "published"}.get(
+                e.date_basis or "", "")
+            typer.echo(f"{when}  ({basis})\n   “{visible(e.quote)}”\n   {source(e)}\n")
+        if found.undated:
+            typer.echo("Undated (neither the sentence nor its document gives a date):")
+            for e in found.undated:
+                typer.echo(f"   “{visible(e.quote)}”\n   {source(e)}\n")
+    raise typer.Exit(0 if found.entries or found.undated else 1)
 
 
 @app.command()

@@ -66,6 +66,7 @@ class Source:
     page: int | None = None  # 1-based physical page of `start`, for paged formats
     page_label: str | None = None  # that page's printed label, when the document defines labels
     kind: str = "body"  # body, caption (a photo caption in the outlet's words) or quoted (someone else's, in an e-mail)
+    quote: str | None = None  # this document's own sentence, document_text[start:end] (syndicated copy may differ)
     file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
 
 
@@ -99,11 +100,85 @@ class Extract:
 
 
 @dataclass(frozen=True)
+class Amount:
+    """What a figure says: "56" is (56, 56, False), "about 50" (50, 50, True), "more than 100" (100, None,
+    False), "fewer than 30" (None, 30, False), "800 to 1,200" (800, 1200, False), "dozens" (24, None, True)."""
+
+    low: float | None
+    high: float | None
+    approximate: bool
+
+    @property
+    def anchor(self) -> float | None:
+        """The number the reading rests on: two readings with the same anchor do not contradict each other."""
+        return self.low if self.low is not None else self.high
+
+
+@dataclass(frozen=True)
+class ClaimSource:
+    """One document giving a claim's value, with its own sentence."""
+
+    doc_id: str
+    path: str
+    title: str | None
+    publisher: str | None
+    date: str | None
+    page: int | None
+    start: int  # the sentence: quote == document_text[start:end]
+    end: int
+    line: int
+    quote: str
+    value: str  # the value as this sentence writes it ("a far higher figure of 400" gives "400")
+    value_start: int  # document offsets of the value, inside the sentence
+    value_end: int
+    attributed_to: str | None  # who this sentence says gave it (verbatim), None in the outlet's own voice
+    compatible: bool = False  # a reading that admits the claim's value without being it ("over 400" beside 400)
+    file: str | None = None  # the absolute path, filled in by api.Session
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One value the documents give for what was asked, who gave it, and every document reporting it."""
+
+    value: str  # verbatim, as its first sentence writes it
+    kind: str  # number, person, organization, place, date, other
+    amount: Amount | None  # for a number
+    attributed_to: str | None  # verbatim speaker; None when the outlet states it in its own voice
+    sources: tuple[ClaimSource, ...]
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: str | None  # YYYY-MM-DD: the first day of what the sentence dates, or its document's date
+    date_end: str | None  # the last day, when the sentence dates a period
+    date_basis: str | None  # stated (a date written out), resolved (relative words), published (the document's date)
+    date_text: str | None  # the words the date came from ("Monday"); None for the document's date
+    quote: str  # the sentence, document_text[start:end]
+    doc_id: str
+    path: str
+    start: int
+    end: int
+    line: int
+    title: str | None
+    publisher: str | None
+    file: str | None = None  # the absolute path, filled in by api.Session
+
+
+@dataclass(frozen=True)
+class Timeline:
+    question: str  # the topic asked about
+    entries: tuple[TimelineEntry, ...]  # sorted by date
+    undated: tuple[TimelineEntry, ...]  # neither the sentence nor its document gives a date: never guessed
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answered: bool
     extracts: tuple[Extract, ...]
     nearest: tuple[Extract, ...] = field(default=(), metadata={"json": False})
+    claims: tuple[Claim, ...] = ()  # who says what: the values the documents give for what was asked
+    agreement: str | None = None  # "agree", "differ", or None when nothing comparable was asked or found
 
 
 @dataclass(frozen=True)
@@ -183,10 +258,23 @@ class DateMention:
 
 
 @dataclass(frozen=True)
+class Credit:
+    """Who a figure's own clause credits with it: "the government" for 400 in "... compared to the
+    government's claim of 400", "Foro Penal" for 56 in "with Foro Penal confirming only 56"."""
+
+    figure: Span
+    speaker: Span
+    # the reporting verb's clause ("what campaigners say is a tally of more than 800"): what the
+    # figure is said of is said there; None for a noun ("claim of 400") or "according to X"
+    scope: Span | None = None
+
+
+@dataclass(frozen=True)
 class SentenceNotes:
     entities: tuple[Entity, ...] = ()
     statement: Statement | None = None
     dates: tuple[DateMention, ...] = ()
+    credits: tuple[Credit, ...] = ()  # figures credited by their own clause; the others are the statement's
 
 
 @dataclass(frozen=True)

@@ -1,30 +1,32 @@
-"""Fit the two answer models on the training split only, and print them.
+"""Fit the answer model (qa/rank/ranker.json) on SQuAD's training articles and the own sets' training split.
 
-Stage 1, relevance (the "regimes" of qa/rank/ranker.json): every candidate
-sentence of every training question is an example, positive when the quote cut
-around it contains an answer substring. Questions worded alike and reworded
-ones (Ranker.regime) each get their own model; the boundary between them
-("reworded_below") is the one at which the refitted ranking's train hit@1 is
-best.
+Relevance: every candidate sentence of every training question is an example,
+positive when it overlaps an answer (an accepted SQuAD span in the same document, or
+an answer string of an own-set question). One listwise logistic model maximises the
+softmax probability of the answer sentences within each question, which is what
+hit@1 rewards; the own sets' questions weigh OWN_WEIGHT times a SQuAD question, so
+that the news questions count for about a fifth of the loss. The boundary between
+the two regimes (questions worded like the text and reworded ones) is chosen on
+SQuAD's validation articles among REWORDED_GRID (0.0: one model for all).
 
-Stage 2, calibration ("calibration" in ranker.json): the top extract of every
-training question is an example, positive when it contains an answer (so for
-unanswerable questions, negative). Its inputs are the candidate set
-(CALIBRATION_SETS) whose show/withhold decisions are right most often in
-leave-one-out on train. Its output is the extract score that --min-score and
-refusal use; the default --min-score is the threshold at which showing or
-withholding the top extract is right most often on train.
+Calibration: the top extract of every training question is an example, positive
+when it answers (so never for an unanswerable one). Platt scaling of its relevance,
+with the question-level signs that the corpus lacks what is asked (CALIBRATION_SETS,
+the set with the best validation log-loss). The default --min-score is the highest
+threshold that refuses at most MAX_REFUSED of the answerable training questions of
+every set: refusing an answerable question is the error a reader can least recover from.
 
-The held-out split is never read here, so scripts/eval.py can report it
-honestly. The result is written to qa/rank/ranker.json (or --out).
+The own sets' held-out split is never read here, and neither is anything of the
+SQuAD validation articles but the scores that choose between the grid's models.
 
-    python scripts/fit.py [--index DIR] [--out FILE]
+    python scripts/fit.py [--out FILE] [--sample N]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -33,30 +35,33 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from qa import api  # noqa: E402
 from qa.answer import select  # noqa: E402
+from qa.errors import QAError  # noqa: E402
 from qa.rank import model  # noqa: E402
 from qa.rank.features import NAMES  # noqa: E402
 from qa.rank.ranking import candidates  # noqa: E402
-from scripts.eval import EVAL, load_questions, opened_index, score  # noqa: E402
+from scripts import evalsets  # noqa: E402
+from scripts.eval import score  # noqa: E402
 
-REWORDED_GRID = (0.0, 0.2, 0.3, 0.4, 0.5, 0.6)  # 0.0: one model for every question
-# candidate calibration inputs, smallest first: the ranker's own score (Platt scaling), with the raw
-# cosine, with the signs that the corpus lacks the question's words, and with everything
-CALIBRATION_SETS = (("relevance_logit",), ("relevance_logit", "dense"),
-                    ("relevance_logit", "dense", "missing", "unmatched"), model.CALIBRATION_INPUTS)
+REWORDED_GRID = (0.0, 0.3, 0.4)
+REGIME_MARGIN = 0.005  # SQuAD validation hit@1 a second regime must add to be kept
+OWN_WEIGHT = 5.0
+MAX_REFUSED = 0.03
+L2 = 0.1
+CALIBRATION_SETS = (("relevance_logit",), ("relevance_logit", "dense"), ("relevance_logit", "missing", "unmatched"),
+                    ("relevance_logit", "dense", "missing", "unmatched", "type_none"))
 
 
-def _contains(q: dict, quote: str) -> int:
-    return int(q["answerable"] and any(a in quote for a in q["answers"]))
-
-
-def _overlaps_answer(index, q: dict, row: int) -> int:
-    """Positive when an occurrence of an answer substring overlaps the sentence itself."""
-    if not q["answerable"]:
-        return 0
-    text = index.texts[int(index.answer_doc[row])]
+def overlaps(index, q: evalsets.Question, row: int) -> int:
+    """Positive when an answer overlaps the candidate sentence itself."""
+    n = int(index.answer_doc[row])
     start, end = int(index.answer_start[row]), int(index.answer_end[row])
-    for a in q["answers"]:
+    if q.spans:
+        path = index.documents[n].path
+        return int(any(p == path and s < end and e > start for p, s, e in q.spans))
+    text = index.texts[n]
+    for a in q.answers:
         at = text.find(a)
         while at >= 0:
             if at < end and at + len(a) > start:
@@ -65,154 +70,192 @@ def _overlaps_answer(index, q: dict, row: int) -> int:
     return 0
 
 
-def relevance_examples(index, questions):
-    """Per question: (its overlap, the features of every candidate, which ones overlap an answer).
-    Features do not depend on the weights, so they are computed once for every refit."""
-    examples = []
-    for q in questions:
-        ranked = candidates(index, q["question"])
-        if ranked:
-            x = np.asarray([c.values for c in ranked])
-            examples.append((ranked[0].facts.overlap, x, np.asarray([_overlaps_answer(index, q, c.row) for c in ranked])))
-    return examples
+class Examples:
+    """Per question: its candidates' features and labels, and its top extract (for calibration)."""
+
+    def __init__(self, index, questions, weight: float):
+        self.index, self.questions, self.weight = index, questions, weight
+        self.groups = []  # (overlap, x, y)
+        for q in questions:
+            ranked = candidates(index, q.question)
+            if ranked:
+                x = np.asarray([c.values for c in ranked])
+                self.groups.append((ranked[0].facts.overlap, x, np.asarray([overlaps(index, q, c.row) for c in ranked])))
+            else:
+                self.groups.append((0.0, np.zeros((0, len(NAMES))), np.zeros(0)))
 
 
-def fit_listwise(groups, names, l2: float) -> dict[str, float]:
-    """Weights that maximise the softmax probability of the answer sentences within each question
-    (what hit@1 rewards), then a bias that turns the score into a probability."""
+def fit_listwise(groups, weights, names, l2: float) -> dict[str, float]:
+    """Weights that maximise the softmax probability of each question's answer sentences, then a bias
+    that makes the score a probability."""
     from scipy.optimize import minimize  # development tools only, never imported by qa
 
-    useful = [(x, y) for x, y in groups if y.any()]
+    columns = [NAMES.index(n) for n in names]
+    useful = [(x[:, columns], y, w) for (x, y), w in zip(groups, weights) if y.any()]
 
-    def loss(w):
-        total, grad = l2 * w @ w, 2 * l2 * w
-        for x, y in useful:
-            s = x @ w
+    def loss(beta):
+        total, grad = l2 * beta @ beta, 2 * l2 * beta
+        for x, y, w in useful:
+            s = x @ beta
             s = s - s.max()
             p = np.exp(s) / np.exp(s).sum()
             pos = y.astype(bool)
-            q = np.exp(s[pos]) / np.exp(s[pos]).sum()
-            total -= np.log(np.exp(s[pos]).sum() / np.exp(s).sum())
-            grad -= x[pos].T @ q - x.T @ p
+            qp = np.exp(s[pos]) / np.exp(s[pos]).sum()
+            total -= w * np.log(np.exp(s[pos]).sum() / np.exp(s).sum())
+            grad -= w * (x[pos].T @ qp - x.T @ p)
         return total, grad
 
-    w = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x
-    x = np.concatenate([g[0] for g in groups]) @ w
-    y = np.concatenate([g[1] for g in groups])
-    bias = fit(x.reshape(-1, 1), y, ["scale"], C=1.0, balance=3.0)
-    weights = {"bias": bias["bias"]}
-    weights.update({n: round(float(v * bias["scale"]), 3) for n, v in zip(names, w)})
-    return weights
+    beta = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x
+    z = np.concatenate([x[:, columns] @ beta for (x, _y), _w in zip(groups, weights)])
+    y = np.concatenate([y for (_x, y), _w in zip(groups, weights)])
+    bias, slope = _platt(z.reshape(-1, 1), y)
+    return {"bias": round(bias, 3), **{n: round(float(v * slope[0]), 3) for n, v in zip(names, beta)}}
 
 
-def fit_relevance(ranker: model.Ranker, examples, l2: float, verbose: bool = False) -> None:
-    """One listwise model per regime, on that regime's questions and features (in place)."""
+def _platt(x: np.ndarray, y: np.ndarray, balance: float = 3.0) -> tuple[float, np.ndarray]:
+    from sklearn.linear_model import LogisticRegression  # a development tool only
+
+    fitted = LogisticRegression(C=1.0, max_iter=10000, class_weight={0: 1.0, 1: balance}).fit(x, y)
+    return float(fitted.intercept_[0]), fitted.coef_[0]
+
+
+def fit_relevance(ranker: model.Ranker, train: list[Examples]) -> None:
+    """One listwise model per regime, on that regime's questions (in place)."""
     for regime in model.REGIMES:
-        names = model.regime_features(regime)
-        columns = [NAMES.index(n) for n in names]
-        groups = [(x[:, columns], y) for overlap, x, y in examples if ranker.regime(overlap) == regime]
-        ranker.regimes[regime] = fit_listwise(groups, names, l2) if groups else {}
-        if verbose:
-            print(f"relevance, {regime}: {len(groups)} questions, {sum(int(g[1].sum()) for g in groups)} positive sentences")
+        groups, weights = [], []
+        for ex in train:
+            for overlap, x, y in ex.groups:
+                if len(y) and ranker.regime(overlap) == regime:
+                    groups.append((x, y))
+                    weights.append(ex.weight)
+        ranker.regimes[regime] = fit_listwise(groups, weights, model.regime_features(regime), L2) if groups else {"bias": 0.0}
 
 
-def calibration_examples(index, questions):
-    """Per question, the top extract: positive when it answers (so unanswerable ones are negative)."""
+def top_examples(ex: Examples) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per question, the calibration inputs of its top extract, whether it answers, and whether it is answerable."""
     xs, ys, answerable = [], [], []
-    for q in questions:
-        ranked = candidates(index, q["question"])
-        # with nothing chosen yet, MMR picks the most relevant candidate: the top extract is ranked[0]'s
-        result = select.select(index, q["question"], ranked, top_k=1, min_score=0.0, score=lambda c: c.relevance)
-        for e in result.extracts:
-            values = model.calibration_inputs(ranked[0])
-            xs.append([values[n] for n in model.CALIBRATION_INPUTS])
-            ys.append(_contains(q, e.quote))
-            answerable.append(q["answerable"])
-    return np.asarray(xs), np.asarray(ys), np.asarray(answerable)
+    for q in ex.questions:
+        ranked = candidates(ex.index, q.question)
+        result = select.select(ex.index, q.question, ranked, top_k=1, min_score=0.0, score=lambda c: c.relevance)
+        if not ranked or not result.extracts:
+            continue
+        values = model.calibration_inputs(ranked[0])
+        xs.append([values[n] for n in model.CALIBRATION_INPUTS])
+        ys.append(int(q.answered_by(result.extracts[0])))
+        answerable.append(q.answerable)
+    return np.asarray(xs), np.asarray(ys), np.asarray(answerable, dtype=bool)
 
 
-def _columns(names) -> list[int]:
-    return [model.CALIBRATION_INPUTS.index(n) for n in names]
+def _logloss(p: np.ndarray, y: np.ndarray) -> float:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-def _scores(x, weights, names) -> np.ndarray:
-    return 1 / (1 + np.exp(-(x @ np.asarray([weights[n] for n in names]) + weights["bias"])))
+def calibrate(squad: tuple, own: list[tuple], valid: tuple) -> tuple[dict, dict]:
+    """The calibration input set with the best held-out log-loss, fitted on all training tops. Held out:
+    SQuAD's validation articles (answerable only), and the own sets in 5 folds (they hold the
+    unanswerable questions the corpus-lacks-it inputs are for); the two count equally."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.concatenate([squad[0], *(o[0] for o in own)])
+    y = np.concatenate([squad[1], *(o[1] for o in own)])
+    ox, oy = np.concatenate([o[0] for o in own]), np.concatenate([o[1] for o in own])
+    folds = np.arange(len(oy)) % 5
+    best, report = None, {}
+    for names in CALIBRATION_SETS:
+        cols = [model.CALIBRATION_INPUTS.index(n) for n in names]
+        fitted = LogisticRegression(C=1.0, max_iter=10000).fit(x[:, cols], y)
+        on_squad = _logloss(fitted.predict_proba(valid[0][:, cols])[:, 1], valid[1])
+        held = np.zeros(len(oy))
+        for k in range(5):
+            rest = np.concatenate([squad[0][:, cols], ox[folds != k][:, cols]]), np.concatenate([squad[1], oy[folds != k]])
+            held[folds == k] = LogisticRegression(C=1.0, max_iter=10000).fit(*rest).predict_proba(ox[folds == k][:, cols])[:, 1]
+        loss = (on_squad + _logloss(held, oy)) / 2
+        report[", ".join(names)] = round(loss, 4)
+        weights = {"bias": round(float(fitted.intercept_[0]), 3), **{n: round(float(w), 3) for n, w in zip(names, fitted.coef_[0])}}
+        if best is None or loss < best[0]:
+            best = (loss, weights)
+    assert best is not None
+    return best[1], report
 
 
-def leave_one_out(x, y, names, C: float) -> float:
-    """How often the show/withhold decision is right for a question the model and threshold
-    were fitted without: the calibration has few examples, so extra features can hurt."""
-    x = x[:, _columns(names)]
-    right = 0
-    for i in range(len(y)):
-        rest = np.arange(len(y)) != i
-        weights = fit(x[rest], y[rest], names, C)
-        threshold = choose_min_score(_scores(x[rest], weights, names), y[rest])
-        right += (_scores(x[i : i + 1], weights, names)[0] >= threshold) == bool(y[i])
-    return right / len(y)
+def calibrated(weights: dict, x: np.ndarray) -> np.ndarray:
+    z = weights["bias"] + sum(weights.get(n, 0.0) * x[:, i] for i, n in enumerate(model.CALIBRATION_INPUTS))
+    return 1 / (1 + np.exp(-z))
 
 
-def choose_min_score(scores: np.ndarray, correct: np.ndarray) -> float:
-    """The threshold at which showing the top extract is right most often on the training split:
-    shown when it answers, withheld when it does not (wrong quote, or nothing to find). Ties go to
-    the lower threshold, which refuses less."""
-    cuts = np.unique(np.concatenate([[0.0], np.round(scores, 3)]))
-    accuracy = [((scores >= t) == correct.astype(bool)).mean() for t in cuts]
-    return float(cuts[int(np.argmax(accuracy))])
-
-
-def fit(x, y, names, C: float, balance: float = 1.0) -> dict[str, float]:
-    from sklearn.linear_model import LogisticRegression  # a development tool only, never imported by qa
-
-    model = LogisticRegression(C=C, max_iter=10000, class_weight={0: 1.0, 1: balance})
-    model.fit(x, y)
-    weights = {"bias": round(float(model.intercept_[0]), 3)}
-    weights.update({n: round(float(w), 3) for n, w in zip(names, model.coef_[0])})
-    return weights
+def choose_min_score(weights: dict, sets: dict[str, tuple]) -> tuple[float, dict]:
+    """The highest threshold refusing at most MAX_REFUSED of every training set's answerable questions."""
+    limit = 1.0
+    for x, _y, answerable in sets.values():
+        scores = np.sort(calibrated(weights, x[answerable]))
+        allowed = math.floor(MAX_REFUSED * len(scores))  # refusing this many is within budget
+        limit = min(limit, float(scores[allowed]) if allowed < len(scores) else 1.0)
+    threshold = math.floor(limit * 1000) / 1000
+    effect = {}
+    for name, (x, _y, answerable) in sets.items():
+        s = calibrated(weights, x)
+        effect[name] = {"answerable refused": round(float((s[answerable] < threshold).mean()), 3),
+                        "unanswerable refused": round(float((s[~answerable] < threshold).mean()), 3) if (~answerable).any() else None}
+    return threshold, effect
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--index", type=Path, help="a built index of corpus/ (default: build one in a temp folder)")
-    parser.add_argument("--C", type=float, default=1.0, help="inverse regularisation strength (calibration)")
-    parser.add_argument("--l2", type=float, default=0.1, help="L2 penalty of the listwise relevance model")
     parser.add_argument("--out", type=Path, default=model.FILE, help="where to write the fitted model")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/qa-eval"), help="folder for the cached indexes")
+    parser.add_argument("--sample", type=int, help="at most this many SQuAD questions per split (a quicker, rougher fit)")
     args = parser.parse_args()
-    # fitted in place on the loaded model, which the scoring below uses
-    ranker = model.load()
-    with opened_index(args.index) as index:
-        train = [q for q in load_questions() if q["split"] == "train"]
-        examples = relevance_examples(index, train)
-        hit1 = {}
-        for threshold in REWORDED_GRID:  # the regime boundary: best train hit@1 of the refitted ranking
-            object.__setattr__(ranker, "reworded_below", threshold)
-            fit_relevance(ranker, examples, args.l2)
-            hit1[threshold] = score(index, train, "final", min_score=0.0)["hit@1"]
-        object.__setattr__(ranker, "reworded_below", max(REWORDED_GRID, key=lambda t: (hit1[t], -t)))
-        print("train hit@1 by reworded_below: " + ", ".join(f"{t}: {h:.3f}" for t, h in hit1.items()))
-        print(f"reworded_below = {ranker.reworded_below}")
-        fit_relevance(ranker, examples, args.l2, verbose=True)
-        print(f"regimes = {ranker.regimes}")
-        x, y, answerable = calibration_examples(index, train)
-        print(f"calibration: {len(y)} examples, {int(y.sum())} positive")
-        accuracy = {names: leave_one_out(x, y, names, args.C) for names in CALIBRATION_SETS}
-        for names, acc in accuracy.items():
-            print(f"  leave-one-out accuracy {acc:.3f}: {', '.join(names)}")
-        names = max(CALIBRATION_SETS, key=lambda n: (accuracy[n], -len(n)))
-        object.__setattr__(ranker, "calibration", fit(x[:, _columns(names)], y, names, args.C))
-        print(f"calibration = {ranker.calibration}")
-        scores = _scores(x[:, _columns(names)], ranker.calibration, names)
-        min_score = choose_min_score(scores, y)
-        answerable = answerable.astype(bool)
-        print(f"min_score = {min_score}")
-        print(f"train at that threshold: {(scores[~answerable] < min_score).mean():.3f} of unanswerable refused, "
-              f"{(scores[answerable] < min_score).mean():.3f} of answerable refused")
-        object.__setattr__(ranker, "min_score", min_score)
-        object.__setattr__(ranker, "fitted_on", {"questions": f"{EVAL.relative_to(ROOT)}, split train ({len(train)} questions)",
-                                                 "corpus": "corpus/ (5 news articles)", "script": "scripts/fit.py",
-                                                 "l2": args.l2, "C": args.C})
-        args.out.write_text(json.dumps(ranker.to_dict(), indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {args.out}")
+
+    squad_index = api.open_index(evalsets.index_for("squad", args.work))
+    seed_index = api.open_index(evalsets.index_for("eval", args.work))
+    squad = evalsets.load("squad")
+    squad_train = [q for q in squad if q.split == "train"]
+    squad_valid = [q for q in squad if q.split == "heldout"]
+    if args.sample:
+        rng = np.random.default_rng(0)
+        squad_train = [squad_train[i] for i in sorted(rng.choice(len(squad_train), min(args.sample, len(squad_train)), replace=False))]
+        squad_valid = [squad_valid[i] for i in sorted(rng.choice(len(squad_valid), min(args.sample, len(squad_valid)), replace=False))]
+    own = {name: [q for q in evalsets.load(name) if q.split == "train"] for name in ("eval", "short")}
+    print(f"fitting on {len(squad_train)} SQuAD training questions and {sum(map(len, own.values()))} own training questions; "
+          f"validating on {len(squad_valid)} SQuAD questions of other articles", flush=True)
+
+    try:
+        ranker = model.load()  # fitted in place: the scoring below goes through it
+    except QAError as exc:  # fitted on other features: start from nothing
+        print(f"starting from a blank model ({exc})")
+        ranker = model.blank()
+        model.load = lambda path=model.FILE: ranker  # type: ignore[assignment]
+    train = [Examples(squad_index, squad_train, 1.0), *(Examples(seed_index, qs, OWN_WEIGHT) for qs in own.values())]
+    hit1 = {}
+    for threshold in REWORDED_GRID:
+        object.__setattr__(ranker, "reworded_below", threshold)
+        fit_relevance(ranker, train)
+        hit1[threshold] = score(squad_index, squad_valid, "final", min_score=0.0)["hit@1"]
+        print(f"  reworded_below {threshold}: SQuAD validation hit@1 {hit1[threshold]:.3f}", flush=True)
+    # two regimes only when they beat one by more than noise: a model that is not needed is not kept
+    best = max(REWORDED_GRID, key=lambda t: (hit1[t] - (REGIME_MARGIN if t > 0 else 0.0), -t))
+    object.__setattr__(ranker, "reworded_below", best)
+    fit_relevance(ranker, train)
+    print(f"regimes = {json.dumps(ranker.regimes)}")
+
+    tops = {"squad": top_examples(Examples(squad_index, squad_train, 1.0)),
+            **{name: top_examples(Examples(seed_index, qs, 1.0)) for name, qs in own.items()}}
+    valid_tops = top_examples(Examples(squad_index, squad_valid, 1.0))
+    weights, report = calibrate(tops["squad"], [tops[name] for name in own], valid_tops)
+    print(f"calibration held-out log-loss by inputs: {report}")
+    object.__setattr__(ranker, "calibration", weights)
+    threshold, effect = choose_min_score(weights, tops)
+    object.__setattr__(ranker, "min_score", threshold)
+    print(f"calibration = {weights}\nmin_score = {threshold}; on the training sets: {effect}")
+    object.__setattr__(ranker, "fitted_on", {
+        "squad": f"{len(squad_train)} questions of the SQuAD training articles (../shared/bench/squad, split by article)",
+        "own": {name: f"tests/data/{name}.jsonl, split train ({len(qs)} questions) over corpus/" for name, qs in own.items()},
+        "own_weight": OWN_WEIGHT, "l2": L2, "reworded_below_chosen_by": "SQuAD validation hit@1",
+        "min_score_rule": f"highest threshold refusing at most {MAX_REFUSED:.0%} of each training set's answerable questions",
+        "script": "scripts/fit.py"})
+    args.out.write_text(json.dumps(ranker.to_dict(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

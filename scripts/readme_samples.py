@@ -1,4 +1,4 @@
-"""Re-capture the README's `$ qa ask ...` sample outputs from real runs (tests/test_readme.py checks them).
+"""Re-capture the README's `$ qa ask ...` and `$ qa timeline ...` sample outputs from real runs (tests/test_readme.py checks them).
 
     .venv/bin/python scripts/readme_samples.py          # show what differs
     .venv/bin/python scripts/readme_samples.py --write  # and rewrite the README
@@ -48,8 +48,17 @@ def main() -> None:
                 changed += 1
                 print(f"--- {command}\n{output}\n+++ now\n{now}\n")
                 at = text.index(f"$ {command}")  # the output follows its command line (which may read `< FILE`)
-                found = text.index(output, at)
-                text = text[:found] + now + text[found + len(output):]
+                indent = text[text.rindex("\n", 0, at) + 1:at]  # a block inside a list item is indented with it
+
+                def indented(lines: str, indent: str = indent) -> str:
+                    return "\n".join(indent + line if line else line for line in lines.split("\n"))
+
+                if output:
+                    found = text.index(indented(output), at)
+                    text = text[:found] + indented(now) + text[found + len(indented(output)):]
+                else:  # a new sample: its output goes on the lines after the command
+                    found = text.index("\n", at) + 1
+                    text = text[:found] + indented(now) + "\n" + text[found:]
     if args.write and changed:
         README.write_text(text, encoding="utf-8")
     print(f"{changed} sample(s) differ" + (" and were rewritten" if args.write and changed else ""))

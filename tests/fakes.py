@@ -1,9 +1,10 @@
-"""A deterministic encoder that downloads nothing: hashed word and word-pair counts."""
+"""A deterministic encoder that downloads nothing (hashed word and word-pair counts), and a corpus file writer."""
 
 from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -36,3 +37,9 @@ class FakeEncoder:
         if progress:
             progress(len(texts))
         return normalise(out)
+
+
+def write(folder: Path, name: str, text: str) -> None:
+    """A corpus file, with the folders it needs."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")

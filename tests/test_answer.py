@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from dataclasses import replace
 
 import pytest
 
 from qa import api
 from qa.errors import QAError
-from qa.rank import asked, features, model
+from qa.rank import features, model, question
+from qa.rank.question import wants as question_wants
 from qa.rank.ranking import candidates
 from qa.records import Filters
 from qa.retrieve import candidates as retrieval
-from tests.fakes import FakeEncoder
+from tests.fakes import FakeEncoder, write
 
 WIRE = "The rights group Foro Penal confirmed that 56 political prisoners had been freed by Tuesday evening."
-
-
-def write(folder: Path, name: str, text: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / name).write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
@@ -102,26 +98,54 @@ def test_highlight_is_the_best_sentence_inside_the_quote(wire_corpus):
         assert best and best == best.strip() and e.start + e.highlight.end <= e.end
 
 
-def test_questions_that_ask_for_a_kind_of_thing_prefer_sentences_that_hold_one():
-    assert asked.novel_match(asked.asked_for("How many were freed?"), "Six were freed.", "How many were freed?")
-    assert not asked.novel_match(asked.asked_for("How many were freed?"), "Some were freed.", "How many were freed?")
-    who = "Who warned Trump?"
-    assert not asked.novel_match(asked.asked_for(who), "He warned US President Donald Trump.", who)
-    assert asked.novel_match(asked.asked_for(who), "Jorge Rodríguez warned him.", who)
-    assert asked.asked_for("When did it happen?") is asked._DATE
-    assert asked.asked_for("Where were they held?") is asked._PLACE
-    assert asked.asked_for("Why did they go?") is None
-
-
-@pytest.mark.parametrize("question, holds, lacks", [
-    ("How many were freed?", "Two of them were freed.", "She is one of the most vocal advocates."),
-    ("How old is the detainee?", "The 28-year-old detainee was freed.", "One detainee was freed in 2025."),
-    ("In what year was the group founded?", "The group was founded in 1999.", "The group said in January it had grown."),
+@pytest.mark.parametrize("question, wants", [
+    ("How many were freed?", question.NUMBER),
+    ("number of political prisoners released", question.NUMBER),
+    ("How long has he been held?", question.NUMBER | question.TIME),
+    ("When did it happen?", question.TIME),
+    ("In what year was the group founded?", question.TIME),
+    ("Where were they held?", question.PLACE),
+    ("Which city hosted the talks?", question.PLACE),
+    ("Who warned Trump?", question.WHO),
+    ("name of the detained sailor", {"PERSON"}),
+    ("What company built it?", {"ORG"}),
+    ("Why did they go?", set()),
+    ("What did the minister say?", set()),
 ])
-def test_answer_type_cues_want_the_precise_kind_of_thing(question, holds, lacks):
-    wanted = asked.asked_for(question)
-    assert asked.novel_match(wanted, holds, question)
-    assert not asked.novel_match(wanted, lacks, question)
+def test_the_wording_of_a_question_says_what_kind_of_entity_answers_it(question, wants):
+    assert question_wants(question) == wants
+
+
+def test_names_are_matched_whole_and_longest_first():
+    table = {"jorge rodriguez": [0], "delcy rodriguez": [1], "rodriguez": [2], "foro penal": [0]}
+    assert question.names_in("Who is Jorge Rodríguez?", table) == ("jorge rodriguez",)
+    assert question.names_in("what did foro penal and Rodriguez say", table) == ("foro penal", "rodriguez")
+    assert question.names_in("who is the minister", table) == ()
+
+
+@pytest.mark.parametrize("text, statement", [
+    ("Venezuela freed 400 prisoners", True), ("The UN says 50 people were released", True),
+    ("Machado won the Nobel Peace Prize", True), ("How many prisoners were freed?", False),
+    ("names of the Spanish citizens freed", False), ("Foro Penal count", False), ("who is Foro Penal", False),
+])
+def test_a_claim_to_check_is_told_from_a_question_or_keywords(text, statement):
+    assert question.is_statement(text) is statement
+
+
+def test_a_sentence_is_judged_by_the_entities_and_speakers_the_build_found(tmp_path, fake_encoder):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", "Jorge Rodríguez said on Monday that 300 prisoners would be released within a week.\n\n"
+                           "Delcy Rodríguez said the talks with Washington had gone well.\n\n"
+                           "The weather in Caracas was mild and dry all week.\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    index = api.open_index(tmp_path / "index")
+    ranked = {index.sentence_text(c.row)[:5]: c for c in candidates(index, "What did Jorge Rodríguez say?")}
+    jorge, delcy, weather = ranked["Jorge"], ranked["Delcy"], ranked["The w"]
+    assert (jorge.get("said_by"), jorge.get("name_sentence"), jorge.get("name_partial")) == (1.0, 1.0, 0.0)
+    assert (delcy.get("said_by"), delcy.get("said_any"), delcy.get("name_partial")) == (0.0, 1.0, 1.0)
+    assert weather.get("said_any") == 0.0 and weather.get("name_document") == 1.0
+    numbers = {index.sentence_text(c.row)[:5]: c for c in candidates(index, "How many prisoners would be released?")}
+    assert (numbers["Jorge"].get("type_hit"), numbers["Delcy"].get("type_none")) == (1.0, 1.0)
 
 
 @pytest.mark.parametrize("question, regime", [
@@ -130,14 +154,21 @@ def test_answer_type_cues_want_the_precise_kind_of_thing(question, holds, lacks)
 ])
 def test_a_question_worded_unlike_every_passage_is_ranked_by_the_model_without_lexical_features(
         wire_corpus, monkeypatch, question, regime):
+    """The shipped model may hold one regime (scripts/fit.py keeps a second only when it pays); the
+    mechanism is checked on a two-regime model made from it."""
     _, index = wire_corpus
+    shipped = model.load()
+    reworded = {k: v for k, v in shipped.regimes["worded_alike"].items() if k not in features.LEXICAL}
+    two = replace(shipped, reworded_below=0.3, regimes={"worded_alike": dict(shipped.regimes["worded_alike"]),
+                                                        "reworded": reworded})
+    monkeypatch.setattr(model, "load", lambda *args: two)
     ranked = candidates(index, question)
-    assert ranked and model.load().regime(ranked[0].facts.overlap) == regime
+    assert ranked and two.regime(ranked[0].facts.overlap) == regime
     other = "reworded" if regime == "worded_alike" else "worded_alike"
     # the other regime's weights must not matter; this regime's must
-    monkeypatch.setitem(model.load().regimes, other, {"bias": 50.0})
+    monkeypatch.setitem(two.regimes, other, {"bias": 50.0})
     assert [c.relevance for c in candidates(index, question)] == [c.relevance for c in ranked]
-    monkeypatch.setitem(model.load().regimes, regime, {"bias": 50.0})
+    monkeypatch.setitem(two.regimes, regime, {"bias": 50.0})
     assert {round(c.relevance, 6) for c in candidates(index, question)} == {1.0}
     assert set(model.regime_features("reworded")) == set(features.NAMES) - set(features.LEXICAL)
 

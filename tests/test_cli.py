@@ -24,7 +24,7 @@ FAKE = ("--model", FakeEncoder.name)
 PLACE_KEYS = {"author", "url", "page", "page_label", "kind"}
 EXTRACT_KEYS = {"rank", "quote", "highlight", "score", "doc_id", "path", "title", "publisher", "date", "start", "end",
                 "line", "also_in", "file"} | PLACE_KEYS
-SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line", "file"} | PLACE_KEYS
+SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line", "file", "quote"} | PLACE_KEYS
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,14 @@ def session(corpus, index, **options) -> api.Session:
 
 def source(e, where: str) -> str:
     """Title · publisher · date · path:line, the same fields in the same order for a quote and for also in."""
-    return " · ".join([e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", f"{where}{e.path}:{e.line}"])
+    kind = {"caption": ["(photo caption)"], "quoted": ["(quoted in the message)"]}.get(e.kind, [])
+    return " · ".join([e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", *kind,
+                       f"{where}{e.path}:{e.line}"])
+
+
+def without_claims(text: str) -> str:
+    """The text output without its "Sources agree/differ" blocks (tests/test_claims.py checks those)."""
+    return re.sub(r"(?m)^Sources (?:agree|differ) \(.*?\n\n", "", text, flags=re.S)
 
 
 def expected_text(answer, min_score: float = 0.0, where: str = "corpus/") -> str:
@@ -71,14 +78,15 @@ def expected_text(answer, min_score: float = 0.0, where: str = "corpus/") -> str
         h0, h1 = e.highlight.start, e.highlight.end
         out.append(f"{e.rank}. “{e.quote[:h0]}**{e.quote[h0:h1]}**{e.quote[h1:]}”")
         out.append(f"   — {source(e, where)}   score {e.score:.2f}")
-        out += [f"   also in: {source(s, where)}" for s in e.also_in]
+        wording = e.quote[h0:h1]
+        out += [f"   also in: {source(s, where)}" + (f": “{s.quote}”" if s.quote != wording else "") for s in e.also_in]
         out.append("")
     return "\n".join(out) + "\n"
 
 
 def check_json_answer(data: dict, corpus, question: str) -> None:
     """The documented schema; `path` is relative to the corpus and `file` the absolute path of the same file."""
-    assert set(data) == {"question", "answered", "extracts"}
+    assert set(data) == {"question", "answered", "extracts", "claims", "agreement"}
     assert data["question"] == question and isinstance(data["answered"], bool)
     assert data["answered"] == bool(data["extracts"])
     for rank, e in enumerate(data["extracts"], 1):
@@ -113,11 +121,11 @@ def test_ask_prints_the_quote_and_its_source_line(built):
     result = qa("ask", FORO, "--min-score", "0", *where(corpus, index), *FAKE)
     answer = api.ask(api.open_index(index), FORO, min_score=0.0)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == expected_text(answer)
+    assert without_claims(result.stdout) == expected_text(answer)
     top = answer.extracts[0]
-    block = result.stdout.split("\n   — ")[0]  # the first quote, which may span lines
+    block = without_claims(result.stdout).split("\n   — ")[0]  # the first quote, which may span lines
     assert block.startswith("1. “") and block.endswith("”") and block.count("**") == 2
-    line = result.stdout.splitlines()[block.count("\n") + 1]
+    line = without_claims(result.stdout).splitlines()[block.count("\n") + 1]
     assert line.startswith("   — ") and line.endswith(f" · corpus/{top.path}:{top.line}   score {top.score:.2f}")
     assert top.quote.split("\n")[0] in (corpus / top.path).read_text(encoding="utf-8").split("\n")[top.line - 1]
 
@@ -181,14 +189,14 @@ def test_ask_stdin_batch_text_heads_each_answer_with_its_question(built):
     assert [line for line in result.stdout.splitlines() if line.startswith("Q: ")] == [f"Q: {ABSENT}", f"Q: {FORO}"]
     loaded = api.open_index(index)
     expected = [f"Q: {q}\n" + expected_text(api.ask(loaded, q, min_score=0.0)) for q in (ABSENT, FORO)]
-    assert result.stdout == "".join(expected)
+    assert without_claims(result.stdout) == "".join(expected)
 
 
 def test_a_batch_of_one_is_labelled_too(built):
     corpus, index = built
     result = qa("ask", "-", "--min-score", "0", *where(corpus, index), input=f"# one question\n{FORO}\n")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"Q: {FORO}\n" + expected_text(api.ask(api.open_index(index), FORO, min_score=0.0))
+    assert without_claims(result.stdout) == f"Q: {FORO}\n" + expected_text(api.ask(api.open_index(index), FORO, min_score=0.0))
 
 
 def test_the_words_of_a_question_need_no_quotes(built):
@@ -217,7 +225,7 @@ def test_the_fitted_min_score_is_named_in_the_advice(built, monkeypatch):
     result = qa("ask", ABSENT, *where(corpus, index), *FAKE)
     answer = api.ask(api.open_index(index), ABSENT)
     assert result.exit_code == (0 if answer.answered else 1)
-    assert result.stdout == expected_text(answer, fitted)
+    assert without_claims(result.stdout) == expected_text(answer, fitted)
     if not answer.answered:
         assert f"below --min-score {fitted:g};" in result.stdout
 
@@ -271,7 +279,7 @@ def test_a_min_score_nothing_reaches_exits_1_and_json_says_unanswered(built):
     corpus, index = built
     result = qa("ask", FORO, "--json", "--min-score", "1", *where(corpus, index))
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {"question": FORO, "answered": False, "extracts": []}
+    assert json.loads(result.stdout) == {"question": FORO, "answered": False, "extracts": [], "claims": [], "agreement": None}
 
 
 def test_control_characters_in_the_question_are_shown_escaped(built):

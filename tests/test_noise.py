@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from qa.ingest.boilerplate import BODY, BOILERPLATE, classify
+from qa.ingest.boilerplate import BODY, BOILERPLATE, CAPTION, classify, split_credits
 from qa.ingest.sentences import split_sentences
 from tests.conftest import SEED
 
 
 def kinds_of(name: str) -> dict[str, str]:
     text = (SEED / name).read_text(encoding="utf-8")
-    spans = split_sentences(text)
+    spans = split_credits(text, split_sentences(text))  # as the build cuts them
     return {text[s:e]: k for (s, e), k in zip(spans, classify(text, spans))}
 
 
@@ -22,8 +22,8 @@ def kinds_of(name: str) -> dict[str, str]:
         ("000_c49348b2c4adda7c.txt", "Your donation allows us"),
         ("000_c49348b2c4adda7c.txt", "The Independent is trusted by Americans"),  # inside the appeal paragraph
         ("001_00a02d510dd7c0aa.txt", "PUBLISHED 1 HOUR AGO"),
-        ("001_00a02d510dd7c0aa.txt", "Relatives of detainees embrace"),  # photo caption with credit
-        ("001_00a02d510dd7c0aa.txt", "NEW YORK, NY - JANUARY 5"),
+        ("001_00a02d510dd7c0aa.txt", "(Carlos Becerra/Getty Images)"),  # a photo's credit
+        ("001_00a02d510dd7c0aa.txt", "(Photo by XNY/Star Max/GC Images)"),
         ("001_00a02d510dd7c0aa.txt", "MORE STORIES"),
         ("001_00a02d510dd7c0aa.txt", "27 minutes ago"),
         ("001_00a02d510dd7c0aa.txt", "The LA County Sheriff"),  # a "more stories" link
@@ -65,3 +65,14 @@ def test_a_repeated_caption_is_boilerplate_even_without_a_credit():
     spans = split_sentences(text)
     kinds = [k for (s, e), k in zip(spans, classify(text, spans)) if text[s:e].startswith("Protesters")]
     assert kinds[-1] == BOILERPLATE
+
+
+def test_a_photo_caption_is_content_labelled_caption_and_its_credit_is_not():
+    kinds = kinds_of("001_00a02d510dd7c0aa.txt")
+    helipad = [k for s, k in kinds.items() if "after landing at a Manhattan helipad" in s]
+    assert helipad and set(helipad) == {CAPTION}
+    assert kinds["(Carlos Becerra/Getty Images)"] == BOILERPLATE
+    text = (SEED / "001_00a02d510dd7c0aa.txt").read_text(encoding="utf-8")
+    spans = split_credits(text, split_sentences(text))
+    relatives = [k for (s, e), k in zip(spans, classify(text, spans)) if text[s:e].startswith("Relatives of detainees embrace")]
+    assert relatives == [CAPTION, BOILERPLATE]  # printed twice on the page: shown once

@@ -14,7 +14,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def sessions() -> list[tuple[str, str, str]]:
-    """(command, stdin, output) for each `$ qa ask ...` in the README's code blocks, with the lines after it;
+    """(command, stdin, output) for each `$ qa ask ...` and `$ qa timeline ...` in the README's code blocks, with the lines after it;
     `< NAME` reads what a `$ cat NAME` before it showed."""
     blocks, block, inside, indent = [], [], False, ""
     for line in README.read_text(encoding="utf-8").splitlines():
@@ -37,7 +37,7 @@ def sessions() -> list[tuple[str, str, str]]:
             command = line[2:]
             if command.startswith("cat "):
                 files[command[4:]] = "\n".join(out) + "\n"
-            elif command.startswith("qa ask "):
+            elif command.startswith(("qa ask ", "qa timeline ")):
                 command, _, source = command.partition(" < ")
                 found.append((command, files.get(source, ""), "\n".join(out).strip("\n")))
     return found

@@ -37,6 +37,7 @@ from typing import NamedTuple
 from qa.annotate import dates as date_rules
 from qa.annotate.pronouns import antecedent
 from qa.annotate.records import (
+    Credit,
     DateMention,
     Entity,
     SentenceNotes,
@@ -45,7 +46,7 @@ from qa.annotate.records import (
     notes_from_json,
     notes_to_json,
 )
-from qa.annotate.statements import Found, find_statement, may_report
+from qa.annotate.statements import Found, figure_credits, find_statement, may_report
 from qa.annotate.tense import may_be_future, tense_of
 from qa.errors import QAError
 
@@ -165,6 +166,7 @@ class _Reading(NamedTuple):
     mentions: list[tuple[int, int]]
     statement: Found | None
     tenses: list[str] | None  # None: not parsed, so no date in it can be in a future clause
+    credits: list[tuple[tuple[int, int], tuple[int, int], tuple[int, int] | None]]  # figure, speaker, scope
 
 
 def _read(texts: Sequence[str], doc_dates: Sequence[str | None], batch_size: int) -> list[_Reading]:
@@ -182,13 +184,16 @@ def _read(texts: Sequence[str], doc_dates: Sequence[str | None], batch_size: int
                 if any(needs_grammar(text, lowered[i], mentions[i], d) for d in dates_of[text])]
     statements: dict[int, Found | None] = {}
     tenses: dict[int, list[str]] = {}
+    credits: dict[int, list[tuple[tuple[int, int], tuple[int, int], tuple[int, int] | None]]] = {}
     stream = nlp.pipe(((distinct[i], i) for i in to_parse), as_tuples=True, disable=GRAMMAR_ONLY, batch_size=batch_size)
     for doc, i in stream:
         spans = (doc.char_span(s, e, label=label) for label, s, e in entities[i])
         doc.ents = [span for span in spans if span is not None]  # outlets are told by their entity label
-        statements[i] = find_statement(doc) if may_report(lowered[i]) else None
+        if may_report(lowered[i]):
+            statements[i] = find_statement(doc)
+            credits[i] = figure_credits(doc)
         tenses[i] = [tense_of(doc, s, e) for s, e in mentions[i]]
-    readings = {text: _Reading(entities[i], mentions[i], statements.get(i), tenses.get(i))
+    readings = {text: _Reading(entities[i], mentions[i], statements.get(i), tenses.get(i), credits.get(i, []))
                 for i, text in enumerate(distinct)}
     return [readings[text] for text in texts]
 
@@ -297,5 +302,8 @@ def _assemble(text: str, spans: Sequence[tuple[int, int]], doc_date: str | None,
             recent = day or recent
             dated.append(DateMention(s + offset, e + offset, day, first, last))
         last_day = next((d.date for d in reversed(dated) if d.date), None)
-        out.append(SentenceNotes(entities[k], statement, tuple(dated)))
+        credits = tuple(Credit(Span(a + offset, b + offset), Span(c + offset, d + offset),
+                               Span(scope[0] + offset, scope[1] + offset) if scope else None)
+                        for (a, b), (c, d), scope in reading.credits)
+        out.append(SentenceNotes(entities[k], statement, tuple(dated), credits))
     return out

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from qa.records import DateMention, Entity, SentenceNotes, Span, Statement
+from qa.records import Credit, DateMention, Entity, SentenceNotes, Span, Statement
 
-__all__ = ["EMPTY", "DateMention", "Entity", "SentenceNotes", "Span", "Statement", "notes_from_json", "notes_to_json"]
+__all__ = ["EMPTY", "Credit", "DateMention", "Entity", "SentenceNotes", "Span", "Statement", "notes_from_json", "notes_to_json"]
 
 
 EMPTY = SentenceNotes()
@@ -28,7 +28,8 @@ def _unspan(pair: list[int] | None) -> Span | None:
 
 
 def notes_to_json(notes: SentenceNotes) -> dict[str, Any]:
-    """{"e": [[label, start, end], ...], "s": {...}, "d": [[start, end, date, start_date, end_date], ...]}."""
+    """{"e": [[label, start, end], ...], "s": {...}, "d": [[start, end, date, start_date, end_date], ...],
+    "c": [[figure start, end, speaker start, end(, scope start, end)], ...]}."""
     out: dict[str, Any] = {}
     if notes.entities:
         out["e"] = [[e.label, e.start, e.end] for e in notes.entities]
@@ -42,6 +43,9 @@ def notes_to_json(notes: SentenceNotes) -> dict[str, Any]:
         out["s"] = statement
     if notes.dates:
         out["d"] = [[d.start, d.end, d.date, d.start_date, d.end_date] for d in notes.dates]
+    if notes.credits:
+        out["c"] = [[c.figure.start, c.figure.end, c.speaker.start, c.speaker.end]
+                    + ([c.scope.start, c.scope.end] if c.scope else []) for c in notes.credits]
     return out
 
 
@@ -54,4 +58,6 @@ def notes_from_json(obj: dict[str, Any]) -> SentenceNotes:
         who = s["who"]
         statement = Statement(Span(int(who[0]), int(who[1])), str(s["verb"]), _unspan(s.get("via")), _unspan(s.get("ref")))
     dates = tuple(DateMention(int(a), int(b), day, first, last) for a, b, day, first, last in obj.get("d", ()))
-    return SentenceNotes(entities, statement, dates)
+    credits = tuple(Credit(Span(int(c[0]), int(c[1])), Span(int(c[2]), int(c[3])),
+                           Span(int(c[4]), int(c[5])) if len(c) > 4 else None) for c in obj.get("c", ()))
+    return SentenceNotes(entities, statement, dates, credits)

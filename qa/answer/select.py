@@ -17,10 +17,12 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from qa.answer import claims
 from qa.index.loaded import Index
 from qa.ingest.sentences import line_of
 from qa.rank import model
 from qa.rank.model import Candidate
+from qa.rank.question import analyse, is_statement
 from qa.rank.ranking import candidates
 from qa.records import Answer, Extract, Filters, Highlight, Source
 
@@ -28,6 +30,7 @@ DUPLICATE = 0.6  # word-set Jaccard at which two sentences say the same thing
 MMR_LAMBDA = 0.6
 MMR_POOL = 30  # the most relevant candidates that compete for each slot
 NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best sentence's relevance
+CLAIM_POOL = 60  # the most relevant candidates whose values are gathered into claims
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ANAPHOR = re.compile(
@@ -38,10 +41,18 @@ _ANAPHOR = re.compile(
 
 
 def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float | None = None) -> Answer:
+    """A claim to check ("Venezuela freed 400 prisoners") is never refused: the sentences that bear on
+    it are what a fact-checker came for, however they score."""
     ranker = model.load()
     threshold = ranker.min_score if min_score is None else min_score
-    return select(index, question, candidates(index, question, filters), top_k=top_k, min_score=threshold,
-                  score=ranker.calibrated)
+    if is_statement(question):
+        threshold = 0.0
+    ranked = candidates(index, question, filters)
+    answer = select(index, question, ranked, top_k=top_k, min_score=threshold, score=ranker.calibrated)
+    asked = analyse(question, index.names)
+    shown = [c for c in ranked[:CLAIM_POOL] if ranker.calibrated(c) >= threshold]  # what qa would quote
+    found, agreement = claims.gather(index, asked, question, shown, ranker.calibrated) if answer.answered else ((), None)
+    return replace(answer, claims=found, agreement=agreement)
 
 
 def _words(text: str) -> set[str]:
@@ -85,8 +96,9 @@ def select(index: Index, question: str, ranked: list[Candidate], *, top_k: int, 
     for best, window, dupes in chosen:
         extract = _extract(index, best, window, dupes, score(best))
         (extracts if extract.score >= min_score else nearest).append(extract)
-    extracts = [replace(e, rank=i + 1) for i, e in enumerate(extracts)]
-    nearest = [replace(e, rank=i + 1) for i, e in enumerate(nearest)]
+    # shown best first by the score shown (MMR chose them in another order)
+    extracts = [replace(e, rank=i + 1) for i, e in enumerate(sorted(extracts, key=lambda e: -e.score))]
+    nearest = [replace(e, rank=i + 1) for i, e in enumerate(sorted(nearest, key=lambda e: -e.score))]
     return Answer(question=question, answered=bool(extracts), extracts=tuple(extracts), nearest=tuple(nearest))
 
 
@@ -130,7 +142,7 @@ def _source(index: Index, row: int) -> Source:
     doc = index.documents[n]
     start, end = int(index.answer_start[row]), int(index.answer_end[row])
     return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, line_of(index.texts[n], start),
-                  **_place(index, row, start))
+                  **_place(index, row, start), quote=index.texts[n][start:end])
 
 
 def _extract(index: Index, best: Candidate, window: list[int], dupes: list[Candidate], score: float) -> Extract:

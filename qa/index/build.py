@@ -30,7 +30,7 @@ from qa.index.lexical import Lexical
 from qa.index.vectors import FaissVectors
 from qa.index.word_vectors import WordVectors
 from qa.ingest import boilerplate, sentences
-from qa.ingest.boilerplate import answerable, classify
+from qa.ingest.boilerplate import answerable, classify, split_credits
 from qa.ingest.chunking import ChunkParams, chunk_document
 from qa.ingest.documents import LoadedDocument, read_document
 from qa.ingest.files import relative, scan, stat_of
@@ -169,7 +169,7 @@ def annotation_version() -> str:
 
 def _analyse(item: LoadedDocument, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
     if stored is None:
-        spans = split_sentences(item.text)
+        spans = split_credits(item.text, split_sentences(item.text))
         return spans, classify(item.text, spans, item.noise, item.quoted)
     return [(s, e) for s, e, _ in stored], [k for _, _, k in stored]
 

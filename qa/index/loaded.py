@@ -22,6 +22,7 @@ from qa.embed.encoder import Encoder, load_encoder, resolve_model
 from qa.errors import QAError
 from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
+from qa.index.notes import fold
 from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
 from qa.ingest.files import SOURCES_FILE, discover, relative, stat_of
@@ -94,6 +95,14 @@ class Index:
         if found is None:
             text = self.sentence_text(row)
             found = self._terms[row] = (frozenset(self.lexical.all_terms(text)), self.words.word_ids(text))
+        return found
+
+    def folded_sentence(self, row: int) -> str:
+        """An answer sentence folded as names are (qa.index.notes.fold), memoised across questions."""
+        key = ("folded", row)
+        found = self._terms.get(key)
+        if found is None:
+            found = self._terms[key] = fold(self.sentence_text(row))
         return found
 
     def sentence_text(self, row: int) -> str:

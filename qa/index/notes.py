@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.annotate.records import EMPTY, DateMention, Entity, SentenceNotes, Span, Statement
+from qa.annotate.records import EMPTY, Credit, DateMention, Entity, SentenceNotes, Span, Statement
 
 FILE = "notes.npz"
 NAMES_FILE = "names.json"
@@ -59,6 +59,8 @@ class Notes:
     date_ptr: np.ndarray  # per sentence, into the date arrays
     date_span: np.ndarray  # (d, 2)
     date_days: np.ndarray  # (d, 3): one day, first day, last day of a period (-1: none)
+    credit_ptr: np.ndarray  # per sentence, into credit_span
+    credit_span: np.ndarray  # (c, 6): a figure's start/end, who its clause credits with it, that clause (-1: none)
 
     @classmethod
     def make(cls, per_sentence: Sequence[SentenceNotes]) -> Notes:
@@ -84,6 +86,9 @@ class Notes:
             np.concatenate([[0], np.cumsum([len(n.dates) for n in per_sentence])]).astype(np.int64),
             np.asarray([[d.start, d.end] for d in dates], dtype=np.int64).reshape(-1, 2),
             np.asarray([[_day(d.date), _day(d.start_date), _day(d.end_date)] for d in dates], dtype=np.int64).reshape(-1, 3),
+            np.concatenate([[0], np.cumsum([len(n.credits) for n in per_sentence])]).astype(np.int64),
+            np.asarray([[c.figure.start, c.figure.end, c.speaker.start, c.speaker.end] + pair(c.scope)
+                        for n in per_sentence for c in n.credits], dtype=np.int64).reshape(-1, 6),
         )
 
     def save(self, path: Path) -> None:
@@ -124,8 +129,13 @@ class Notes:
         return tuple(DateMention(s, e, _iso(day), _iso(first), _iso(last))
                      for (s, e), (day, first, last) in zip(self.date_span[lo:hi].tolist(), self.date_days[lo:hi].tolist()))
 
+    def credits(self, i: int) -> tuple[Credit, ...]:
+        lo, hi = int(self.credit_ptr[i]), int(self.credit_ptr[i + 1])
+        return tuple(Credit(Span(a, b), Span(c, d), Span(e, f) if e >= 0 else None)
+                     for a, b, c, d, e, f in self.credit_span[lo:hi].tolist())
+
     def of(self, i: int) -> SentenceNotes:
-        return SentenceNotes(self.entities(i), self.statement(i), self.dates(i))
+        return SentenceNotes(self.entities(i), self.statement(i), self.dates(i), self.credits(i))
 
 
 Reusable = dict[tuple[str, str | None], list[SentenceNotes]]  # (document sha256, date) -> its sentences' notes

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.ingest.boilerplate import BODY, BOILERPLATE, HEADING, QUOTED, answerable
+from qa.ingest.boilerplate import BODY, BOILERPLATE, CAPTION, HEADING, QUOTED, answerable
 from qa.records import Chunk
 
 FILE = "rows.npz"
-KINDS = (BODY, HEADING, BOILERPLATE, QUOTED)
+KINDS = (BODY, HEADING, BOILERPLATE, QUOTED, CAPTION)
 _KIND_CODE = {k: i for i, k in enumerate(KINDS)}
 
 

@@ -13,13 +13,14 @@ import bisect
 import re
 from collections.abc import Sequence
 
-BODY, HEADING, BOILERPLATE, QUOTED = "body", "heading", "boilerplate", "quoted"
+BODY, HEADING, BOILERPLATE, QUOTED, CAPTION = "body", "heading", "boilerplate", "quoted", "caption"
 
 
 def answerable(kind: str) -> bool:
-    """Body sentences and someone else's words quoted in an e-mail are quoted as answers
-    (the latter labelled so); headings are context, boilerplate is noise."""
-    return kind in (BODY, QUOTED)
+    """Body sentences, photo captions (facts in the outlet's own words: "after landing at a Manhattan
+    helipad") and someone else's words quoted in an e-mail are quoted as answers, the last two
+    labelled so; headings are context, boilerplate (and a photo's credit) is noise."""
+    return kind in (BODY, QUOTED, CAPTION)
 
 
 def _overlaps(spans: Sequence[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
@@ -62,17 +63,34 @@ def _line_kind(line: str, seen: set[str]) -> str | None:
         _APPEAL.search(stripped)
         or _RELATIVE_TIME.match(stripped)
         or _TIMESTAMP.match(stripped)
-        or _CREDIT.search(stripped)
         or _LIST_DASH.match(stripped)
         or _key(stripped) in seen
     ):
         return BOILERPLATE
+    if _CREDIT.search(stripped):  # a caption: its credit is split off as a span of its own (split_credits)
+        return CAPTION
     if _BYLINE.match(stripped):
         return BODY
     words = stripped.split()
     if len(words) <= 12 and (stripped[-1] not in ".!\"”’'" or stripped.startswith("- ")):
         return HEADING
     return None
+
+
+def split_credits(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans with a photo credit at their end ("... in Caracas (Carlos Becerra/Getty Images)") cut in two,
+    so the caption can be quoted and the credit never is."""
+    out = []
+    for start, end in spans:
+        match = _CREDIT.search(text, start, end)
+        if match and match.end() >= end - 1 and match.start() > start:
+            cut = match.start()
+            while cut > start and text[cut - 1].isspace():
+                cut -= 1
+            out += [(start, cut), (match.start(), end)] if cut > start else [(start, end)]
+        else:
+            out.append((start, end))
+    return out
 
 
 def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int, int]] = (),
@@ -104,7 +122,7 @@ def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int,
         line_kind = line_kinds[i][2] if i < len(line_kinds) else None
         sentence = text[start:end]
         if (_DATE_PREFIX.match(sentence) or _TIMESTAMP.match(sentence) or _RELATIVE_TIME.match(sentence)
-                or _overlaps(noise, noise_starts, start, end)):
+                or _overlaps(noise, noise_starts, start, end) or _CREDIT.fullmatch(sentence.strip())):
             kinds.append(BOILERPLATE)
         elif line_kind is None and _overlaps(quoted, quoted_starts, start, end):
             kinds.append(QUOTED)

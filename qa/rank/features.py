@@ -18,7 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.index.loaded import Index
-from qa.rank import asked
+from qa.index.notes import fold
+from qa.rank import question
+from qa.rank.question import Asked
 from qa.retrieve.candidates import Pool, unique
 from qa.retrieve.query import Query
 
@@ -42,8 +44,7 @@ class Signals:
     soft: np.ndarray  # soft coverage of every sentence in `stored`
     coverage: np.ndarray  # IDF-weighted term coverage of each row
     bm25_max: float
-    cue: np.ndarray
-    asks: bool  # the question asks for a kind of thing
+    held: HeldFacts  # what the build's annotations say each row holds
 
 
 @dataclass(frozen=True)
@@ -85,14 +86,24 @@ FEATURES: tuple[Feature, ...] = (
     Feature("soft", False, "share of the question's words the sentence has or has a near-synonym of", lambda s: s.soft[s.at_row]),
     Feature("soft_prev", False, "... of the previous sentence", lambda s: np.where(s.has_prev, s.soft[s.at_prev], 0.0)),
     Feature("soft_next", False, "... of the next sentence", lambda s: np.where(s.has_next, s.soft[s.at_next], 0.0)),
-    Feature("cue", False, "holds the kind of thing asked for, not already in the question", lambda s: s.cue),
-    Feature("unfilled", False, "the question asks for a kind of thing the sentence lacks",
-            lambda s: (1.0 - s.cue) if s.asks else np.zeros(len(s.pool.rows))),
     Feature("dense_rr", False, "1 / (1 + rank by dense)", lambda s: _ranks(s.cos[s.at_row])),
     Feature("lexical_rr", True, "1 / (1 + rank by BM25)",
             lambda s: np.where(s.pool.bm25[s.pool.rows] > 0, _ranks(s.pool.bm25[s.pool.rows]), 0.0)),
     Feature("date_match", False, "+1 the question names the document's year (and month), -1 another year, 0 none",
             lambda s: _date_match_rows(s.query.text, s.index, s.pool.rows)),
+    Feature("type_hit", False, "holds an entity of a kind that answers the question (who: a person; where: a place...), "
+            "not already in it", lambda s: s.held.type_hit),
+    Feature("type_none", False, "the question asks for a kind of entity the sentence holds none of", lambda s: s.held.type_none),
+    Feature("name_sentence", False, "share of the names the question mentions that the sentence names whole",
+            lambda s: s.held.name_sentence),
+    Feature("name_document", False, "share of the question's names that the sentence's document names",
+            lambda s: s.held.name_document),
+    Feature("name_partial", False, "names someone who shares only part of a name the question mentions "
+            "(Delcy for Jorge Rodríguez)", lambda s: s.held.name_partial),
+    Feature("said_by", False, "the question asks what someone said, and the sentence reports what that one said",
+            lambda s: s.held.said_by),
+    Feature("said_any", False, "the question asks what someone said, and the sentence reports someone's words",
+            lambda s: s.held.said_any),
 )
 NAMES = tuple(f.name for f in FEATURES)
 LEXICAL = tuple(f.name for f in FEATURES if f.lexical)
@@ -107,12 +118,55 @@ class QuestionFacts:
     unmatched: float  # share of the question's words with no near-synonym anywhere in the index
 
 
-def _date_match_rows(question: str, index: Index, rows: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class HeldFacts:
+    """Per candidate row, what its sentence holds that the question asks about (from qa.index.notes)."""
+
+    type_hit: np.ndarray
+    type_none: np.ndarray
+    name_sentence: np.ndarray
+    name_document: np.ndarray
+    name_partial: np.ndarray
+    said_by: np.ndarray
+    said_any: np.ndarray
+
+
+def held_facts(index: Index, wanted: Asked, rows: np.ndarray) -> HeldFacts:
+    n = len(rows)
+    out = {name: np.zeros(n) for name in HeldFacts.__dataclass_fields__}
+    name_tokens = {name: set(name.split()) for name in wanted.names}
+    docs_naming = {name: set(index.names.get(name, ())) for name in wanted.names}
+    for i, row in enumerate(rows.tolist()):
+        sentence = int(index.rows.answer_sentence[row])
+        doc = int(index.answer_doc[row])
+        text = index.texts[doc]
+        entities = index.notes.entities(sentence)
+        if wanted.wants:
+            hit = any(e.label in wanted.wants and fold(text[e.start:e.end]) not in wanted.folded for e in entities)
+            out["type_hit"][i], out["type_none"][i] = float(hit), float(not hit)
+        if wanted.names:
+            folded = index.folded_sentence(row)
+            inside = [name for name in wanted.names if name in folded]
+            out["name_sentence"][i] = len(inside) / len(wanted.names)
+            out["name_document"][i] = sum(doc in docs_naming[name] for name in wanted.names) / len(wanted.names)
+            named = {w for e in entities for w in fold(text[e.start:e.end]).split()}
+            out["name_partial"][i] = float(any(name not in inside and tokens & named for name, tokens in name_tokens.items()))
+        if wanted.said:
+            statement = index.notes.statement(sentence)
+            if statement is not None:
+                out["said_any"][i] = 1.0
+                who = [statement.speaker] + ([statement.refers_to] if statement.refers_to else [])
+                speakers = " ".join(fold(text[s.start:s.end]) for s in who)
+                out["said_by"][i] = float(any(name in speakers for name in wanted.names))
+    return HeldFacts(**out)
+
+
+def _date_match_rows(text: str, index: Index, rows: np.ndarray) -> np.ndarray:
     docs, inverse = np.unique(index.answer_doc[rows], return_inverse=True)
-    return asked.date_match(question, [index.documents[n] for n in docs])[inverse]
+    return question.date_match(text, [index.documents[n] for n in docs])[inverse]
 
 
-def compute(index: Index, query: Query, pool: Pool) -> tuple[np.ndarray, QuestionFacts]:
+def compute(index: Index, query: Query, pool: Pool, wanted: Asked) -> tuple[np.ndarray, QuestionFacts]:
     """The feature matrix (one row per pool row, one column per FEATURES entry) and the question's facts."""
     rows, prev_rows, next_rows = pool.rows, pool.prev_rows, pool.next_rows
     has_prev, has_next = prev_rows >= 0, next_rows >= 0
@@ -137,9 +191,7 @@ def compute(index: Index, query: Query, pool: Pool) -> tuple[np.ndarray, Questio
     unmatched = float((sims.max(axis=1, initial=0.0) < UNMATCHED).mean()) if query.words else 0.0
     soft = np.asarray([words.soft_coverage(sims, q_weights, index.sentence_terms(r)[1]) for r in every.tolist()])
 
-    pattern = asked.asked_for(query.text)
-    cue = np.asarray([asked.novel_match(pattern, index.sentence_text(r), query.text) for r in rows.tolist()], dtype=float)
     signals = Signals(index, query, pool, has_prev, has_next, stored, at_row, at_prev, at_next, stored @ query.vector,
-                      soft, coverage, float(pool.bm25[rows].max()) or 1.0, cue, pattern is not None)
+                      soft, coverage, float(pool.bm25[rows].max()) or 1.0, held_facts(index, wanted, rows))
     matrix = np.column_stack([f.compute(signals) for f in FEATURES])
     return matrix, QuestionFacts(missing, float(coverage.max()), unmatched)

@@ -26,7 +26,7 @@ FORMAT = "qa-ranker"
 FORMAT_VERSION = 1
 REGIMES = ("worded_alike", "reworded")
 # inputs the calibration may use; relevance_logit is the ranking score's logit
-CALIBRATION_INPUTS = ("relevance_logit", "dense", "coverage", "soft", "unfilled", "missing", "unmatched")
+CALIBRATION_INPUTS = ("relevance_logit", "dense", "coverage", "soft", "missing", "unmatched", "type_none")
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,13 @@ def regime_features(name: str) -> tuple[str, ...]:
 def calibration_inputs(c: Candidate) -> dict[str, float]:
     p = min(max(c.relevance, 1e-6), 1 - 1e-6)
     return {"relevance_logit": math.log(p / (1 - p)), "dense": c.get("dense"), "coverage": c.get("coverage"),
-            "soft": c.get("soft"), "unfilled": c.get("unfilled"), "missing": c.facts.missing, "unmatched": c.facts.unmatched}
+            "soft": c.get("soft"), "missing": c.facts.missing, "unmatched": c.facts.unmatched,
+            "type_none": c.get("type_none")}
+
+
+def blank() -> Ranker:
+    """A model with no weights (every candidate alike), the starting point of scripts/fit.py."""
+    return Ranker({name: {"bias": 0.0} for name in REGIMES}, 0.0, {"bias": 0.0}, 0.0, {})
 
 
 @functools.cache

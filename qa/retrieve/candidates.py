@@ -17,6 +17,7 @@ from qa.retrieve.query import Query
 
 DENSE_K = 20  # chunks from the vector store
 LEXICAL_K = 20  # sentences from BM25
+DEEP_K = 50  # both, for a question whose every answering value is gathered (qa.answer.claims)
 
 
 @dataclass(frozen=True)
@@ -46,19 +47,21 @@ def neighbours(index: Index, rows: np.ndarray, step: int) -> np.ndarray:
     return np.where(same, other, -1)
 
 
-def gather(index: Index, query: Query, filters: Filters = Filters()) -> Pool | None:
-    """The candidate rows for a question, or None when no sentence is admitted or found."""
+def gather(index: Index, query: Query, filters: Filters = Filters(), deep: bool = False) -> Pool | None:
+    """The candidate rows for a question, or None when no sentence is admitted or found; `deep` reaches
+    further down both rankings."""
+    dense_k, lexical_k = (DEEP_K, DEEP_K) if deep else (DENSE_K, LEXICAL_K)
     allowed_docs = allowed_documents(index, filters)
     size = len(index.answer_doc)
     sentence_ok = np.ones(size, dtype=bool) if allowed_docs is None else allowed_docs[index.answer_doc]
     if not sentence_ok.any():
         return None
     allowed_chunks = None if allowed_docs is None else np.flatnonzero(allowed_docs[index.chunk_doc])
-    _scores, ids = index.vectors.search(query.vector, DENSE_K, allowed_chunks)
+    _scores, ids = index.vectors.search(query.vector, dense_k, allowed_chunks)
     found = [index.chunk_answers(int(cid)) for cid in ids]
     bm25 = index.lexical.scores(list(query.terms))
     bm25[~sentence_ok] = 0.0
-    top = np.argsort(-bm25)[:LEXICAL_K]
+    top = np.argsort(-bm25)[:lexical_k]
     found.append(top[bm25[top] > 0])
     rows = unique(np.concatenate(found))
     if len(rows) == 0:

@@ -31,6 +31,7 @@ from qa.tui.messages import (
     BuildStep,
     Copied,
     CorpusChecked,
+    Dated,
     IndexFailed,
     IndexMissing,
     IndexReady,
@@ -58,6 +59,12 @@ class _Cancelled(Exception):
 def shown(path: Path) -> str:
     """A folder as every message names it (api.shown): as given, never a bare word."""
     return api.shown(path)
+
+
+def timeline_topic(question: str) -> str | None:
+    """The topic of a "/timeline TOPIC" request, or None for a question."""
+    head, _, rest = question.strip().partition(" ")
+    return rest.strip() or None if head.lower() == "/timeline" else None
 
 
 def _failure(exc: Exception) -> str:
@@ -196,6 +203,12 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
     def ask_worker(self, index: Index, turn: Turn, filters: Filters) -> None:
         worker = get_current_worker()
         try:
+            topic = timeline_topic(turn.question)
+            if topic is not None:  # "/timeline TOPIC": what was said about it, by date
+                found = self.session.timeline(index, topic, filters)
+                if not worker.is_cancelled:
+                    self.post_message(Dated(turn, found))
+                return
             answer = self.session.ask(index, turn.question, filters)
             notes = self.session.explain(answer, index, filters)
         except Exception as exc:
@@ -207,6 +220,12 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
         diff = self.session.stale(index)  # after the answer, so it never waits for this
         if not worker.is_cancelled:
             self.post_message(CorpusChecked(index, diff))
+
+    def on_dated(self, message: Dated) -> None:
+        message.turn.show_timeline(message.timeline)
+        self.chat.conversation.reveal(message.turn)
+        self._asking = False
+        self._pump()
 
     def on_answered(self, message: Answered) -> None:
         message.turn.show_answer(message.answer, message.notes)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from qa.records import Answer, BuildReport, CorpusDiff
+from qa.records import Answer, BuildReport, CorpusDiff, Timeline
 
 if TYPE_CHECKING:
     from qa.api import Index
@@ -42,6 +42,14 @@ class Answered(Message):
     turn: Turn
     answer: Answer
     notes: tuple[str, ...] = ()  # what the filter did (api.Session.explain)
+
+
+@dataclass
+class Dated(Message):
+    """A timeline asked for with /timeline TOPIC."""
+
+    turn: Turn
+    timeline: Timeline
 
 
 @dataclass

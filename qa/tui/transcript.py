@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from qa.api import REFUSAL
-from qa.citation import also_in_line, location, quote_parts, source_line, visible
+from qa.citation import also_in_line, claim_lines, location, quote_parts, source_line, visible
 from qa.records import Answer, Filters
 from qa.tui.widgets.index_header import describe
 
@@ -54,6 +54,8 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: st
             lines += [*(f"_{note}_" for note in turn.notes), ""] if turn.notes else []
         else:
             lines += [*(f"_{note}_" for note in turn.notes), ""] if turn.notes else []
+            compared = claim_lines(turn.answer.claims, turn.answer.agreement)
+            lines += ["```", *compared, "```", ""] if compared else []
             for e in turn.answer.extracts:
                 before, best, after = quote_parts(e)
                 # emphasise the best sentence only when the quote holds more than it

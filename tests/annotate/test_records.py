@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa.annotate.records import (
+    Credit,
     DateMention,
     Entity,
     SentenceNotes,
@@ -28,6 +29,7 @@ notes = st.builds(
                           st.none() | spans, st.none() | spans),
     st.lists(st.builds(DateMention, offsets, offsets, st.none() | iso, st.none() | iso, st.none() | iso),
              max_size=3).map(tuple),
+    st.lists(st.builds(Credit, spans, spans, st.none() | spans), max_size=2).map(tuple),
 )
 
 

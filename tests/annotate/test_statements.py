@@ -89,3 +89,30 @@ def test_a_name_in_apposition_is_the_speaker(said, sentence, speaker):
 ])
 def test_outlets_that_relay_and_those_that_do_not(said, sentence, expected):
     assert said(sentence) == [expected]
+
+
+@pytest.mark.parametrize(("sentence", "credits"), [
+    # two sources in one sentence: each figure is credited to its own clause
+    ("The reporter notes the delay, with the union confirming only 12 strikers hired compared to the company's claim of 300.",
+     {"12": "the union", "300": "the company"}),
+    ("The ministry disputed the union's count, claiming a far higher figure of 900 workers hired on Monday.",
+     {"900": "The ministry"}),
+    ("According to the mayor, the city has hired at least seven engineers.", {"seven": "the mayor"}),
+    ("The league says the club has signed about 20 players out of what fans say is a squad of more than 40.",
+     {"20": "The league", "40": "fans"}),
+])
+def test_each_figure_is_credited_to_who_its_clause_says_gave_it(notes_of, sentence, credits):
+    [(text, notes)] = notes_of(sentence)
+    found = {text[c.figure.start:c.figure.end]: text[c.speaker.start:c.speaker.end] for c in notes.credits}
+    assert found == credits
+
+
+def test_a_figure_credited_by_a_verb_keeps_that_verbs_clause(notes_of):
+    [(text, notes)] = notes_of("The league says the club has signed about 20 players out of what fans say is a squad of more than 40.")
+    scopes = {text[c.figure.start:c.figure.end]: text[c.scope.start:c.scope.end] for c in notes.credits}
+    assert scopes["40"] == "what fans say is a squad of more than 40" and "signed" in scopes["20"]
+
+
+def test_a_figure_in_the_outlets_own_words_is_credited_to_no_one(notes_of):
+    [(_text, notes)] = notes_of("The city hired three engineers on Friday, and the union welcomed them.")
+    assert notes.credits == ()

@@ -24,6 +24,7 @@ KEYS = [
     ("Ctrl+S", "save the conversation as Markdown (you pick the file)"),
     ("Ctrl+R", "update the index from the corpus folder"),
     ("Ctrl+F", "only search some sources or dates"),
+    ("/timeline TOPIC", "what the documents say about a topic, by date"),
     ("Ctrl+P", "command palette: every action by name"),
     ("F1", "this help"),
     ("Ctrl+Q", "quit"),

@@ -11,8 +11,10 @@ from textual.widgets import Collapsible, Static
 
 from qa.api import REFUSAL
 from qa.citation import visible
-from qa.records import Answer, Filters
+from qa.records import Answer, Filters, Timeline
+from qa.tui.widgets.claims_card import ClaimsCard
 from qa.tui.widgets.extract_card import ExtractCard
+from qa.tui.widgets.timeline_row import TimelineRow
 
 if TYPE_CHECKING:
     from qa.api import Index
@@ -30,6 +32,7 @@ class Turn(Vertical):
         self.min_score: float | None = None
         self.version: str | None = None
         self.notes: tuple[str, ...] = ()
+        self.timeline: Timeline | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text("› " + visible(self.question)), classes="question")
@@ -47,6 +50,8 @@ class Turn(Vertical):
         if answer.answered:
             if notes:
                 self.mount(Static(Text(" ".join(notes)), classes="status"))
+            if answer.claims and answer.agreement:
+                self.mount(ClaimsCard(answer.claims, answer.agreement))
             self.mount_all([ExtractCard(e) for e in answer.extracts])
             return
         self.mount(Static(Text(REFUSAL), classes="refusal"))
@@ -58,6 +63,15 @@ class Turn(Vertical):
             cards = [ExtractCard(e, low_confidence=True) for e in answer.nearest]
             # hidden from the first layout on, not only once the Collapsible has mounted
             self.mount(Collapsible(*cards, title=title, collapsed=True, classes="nearest -collapsed"))
+
+    def show_timeline(self, found: Timeline) -> None:
+        """A timeline asked for with /timeline TOPIC: its entries by date, then the undated ones."""
+        self.timeline = found
+        self.set_status("")
+        if not found.entries and not found.undated:
+            self.mount(Static(Text("Nothing the documents say about this could be dated or shown."), classes="refusal"))
+            return
+        self.mount_all([TimelineRow(e) for e in (*found.entries, *found.undated)])
 
     def show_error(self, error: str) -> None:
         self.error = error

@@ -1,0 +1,31 @@
+"""One entry of a timeline: when, what that date rests on, the quote and its source; Enter opens it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from qa.citation import location, source_line, visible
+from qa.records import Extract, Highlight, TimelineEntry
+from qa.tui.widgets.extract_card import ExtractCard
+
+BASIS = {"stated": "stated", "resolved": "from “{}”", "published": "the document's date"}
+
+
+class TimelineRow(ExtractCard):
+    def __init__(self, entry: TimelineEntry) -> None:
+        super().__init__(Extract(rank=0, quote=entry.quote, highlight=Highlight(0, len(entry.quote)), score=0.0,
+                                 doc_id=entry.doc_id, path=entry.path, title=entry.title, publisher=entry.publisher,
+                                 date=None, start=entry.start, end=entry.end, line=entry.line, file=entry.file))
+        self.entry = entry
+        self.add_class("timeline-row")
+
+    def render(self) -> Text:
+        e = self.entry
+        when = (e.date or "undated") + (f" to {e.date_end}" if e.date_end else "")
+        basis = BASIS.get(e.date_basis or "", "").format(visible(e.date_text or ""))
+        text = Text(end="")
+        text.append(f"{when}", self.get_component_rich_style("extract-card--highlight"))
+        text.append(f"  {basis}\n" if basis else "\n", self.get_component_rich_style("extract-card--meta"))
+        text.append(f"“{visible(e.quote)}”\n", self.get_component_rich_style("extract-card--quote"))
+        text.append(f"— {source_line(self.extract)} · {location(self.extract)}", self.get_component_rich_style("extract-card--source"))
+        return text
