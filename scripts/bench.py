@@ -136,7 +136,7 @@ def baseline_figures(work: Path, rev: str, index: Path, runs: int) -> None:
     commands = {"now": [*_qa_from(ROOT), *ask, "--index", str(index)], rev: [*_qa_from(tree), *ask, "--index", str(old_index)]}
     for key, cmd in commands.items():
         done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
-        if not done.stdout.startswith("1. "):
+        if done.returncode != 0 or "\n1. “" not in "\n" + done.stdout:  # a claims table may come first
             raise SystemExit(f"{key}: no answer from {' '.join(cmd)}:\n{done.stdout}{done.stderr}")
     walls: dict[str, list[float]] = {k: [] for k in commands}
     cpus: dict[str, list[float]] = {k: [] for k in commands}
