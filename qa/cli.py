@@ -33,6 +33,10 @@ MinScoreOpt = Annotated[Optional[float], typer.Option(
     help="Confidence an extract needs to be shown (0-1; the default is fitted on the eval training split). Lower it to see weaker matches.")]
 IndexTypeOpt = Annotated[str, typer.Option(
     "--index-type", help="FAISS index: flat (exact), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
+FollowOpt = Annotated[Optional[bool], typer.Option(
+    "--follow-symlinks/--no-follow-symlinks", show_default=False,
+    help="Also read files and folders that links lead to outside the corpus folder (default: only files inside it; "
+         "an update keeps what the index was built with).")]
 
 
 
@@ -62,10 +66,10 @@ class _Bar:
             sys.stderr.write(f"{label} {done}/{total}\n")
 
 
-def _build(session, index_type: str, incremental: bool):
+def _build(session, index_type: str, incremental: bool, follow_symlinks: bool | None = None):
     from qa.citation import visible
 
-    report = session.build(_Bar(), incremental=incremental, index_type=index_type)
+    report = session.build(_Bar(), incremental=incremental, index_type=index_type, follow_symlinks=follow_symlinks)
     for skipped in report.skipped:
         typer.echo(f"warning: skipped {visible(skipped.path)}: {visible(skipped.reason)}", err=True)
     for note in report.notes:
@@ -74,32 +78,36 @@ def _build(session, index_type: str, incremental: bool):
 
 
 def _names(paths: tuple[str, ...], most: int = 3) -> str:
-    shown = ", ".join(paths[:most]) + (f", and {len(paths) - most} more" if len(paths) > most else "")
+    from qa.citation import visible
+
+    shown = ", ".join(visible(p) for p in paths[:most]) + (f", and {len(paths) - most} more" if len(paths) > most else "")
     return f" ({shown})" if paths else ""
 
 
 @index_app.command("build")
-def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto",
+                follow_symlinks: FollowOpt = None) -> None:
     """Rebuild the whole index from the corpus (every chunk is embedded again)."""
     from qa.api import Session
     from qa.errors import QAError
 
     session = Session(corpus, index, model=model)
     try:
-        report = _build(session, index_type, incremental=False)
+        report = _build(session, index_type, incremental=False, follow_symlinks=follow_symlinks)
     except QAError as exc:
         _fail(exc)
     typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {session.index_path}")
 
 
 @index_app.command("update")
-def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = None, index_type: IndexTypeOpt = "auto",
+                 follow_symlinks: FollowOpt = None) -> None:
     """Bring the index up to date: embed only new and changed chunks, drop removed documents."""
     from qa.api import Session
     from qa.errors import QAError
 
     try:
-        r = _build(Session(corpus, index, model=model), index_type, incremental=True)
+        r = _build(Session(corpus, index, model=model), index_type, incremental=True, follow_symlinks=follow_symlinks)
     except QAError as exc:
         _fail(exc)
     for kind in ("added", "changed", "removed", "unchanged"):
@@ -179,7 +187,7 @@ def ask(
     session = api.Session(corpus, index, model=model, top_k=top_k, min_score=min_score)
     try:
         filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
-        questions = _questions(question)
+        questions = _questions(question)  # the first line of stdin is read before any index work
         if not session.has_index():
             typer.echo(f"no index at {session.index_path} yet; building it from {session.corpus}", err=True)
             _build(session, "auto", incremental=False)
@@ -188,21 +196,28 @@ def ask(
         if diff is not None and diff.stale:
             typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); run: qa index update", err=True)
         color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        all_answered = True
-        for q in questions:
+        all_answered, refused = True, False
+        for line in questions:  # each line of stdin is answered as soon as it arrives
+            if line.note:
+                typer.echo(f"warning: {line.note}", err=True)
+            if line.text is None:  # not a question: said, and the rest are still answered
+                typer.echo(f"error: {line.problem}", err=True)
+                refused = True
+                continue
+            q = line.text
             answer = session.ask(loaded, q, filters)
             all_answered &= answer.answered
             if as_json:
                 typer.echo(json.dumps(api.answer_dict(answer), ensure_ascii=False))
             else:
-                if len(questions) > 1:
+                if question == "-":
                     from qa.citation import visible
 
                     typer.echo(f"Q: {visible(q)}")
                 typer.echo(_render(answer, color))
     except QAError as exc:
         _fail(exc)
-    raise typer.Exit(0 if all_answered else 1)
+    raise typer.Exit(2 if refused else 0 if all_answered else 1)
 
 
 def _day(value: str | None, flag: str) -> str | None:
@@ -218,17 +233,23 @@ def _day(value: str | None, flag: str) -> str | None:
         raise QAError(f"{flag} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
-def _questions(question: str) -> list[str]:
+def _questions(question: str):
+    """The questions as api.Line records: the argument, or each line of stdin as it arrives
+    (the first is read at once, so that empty stdin fails before any index work)."""
+    import itertools
+
+    from qa import api
     from qa.errors import QAError
 
     if question == "-":
-        questions = [line.strip() for line in sys.stdin if line.strip()]
-        if not questions:
+        lines = api.read_lines(sys.stdin.buffer)
+        first = next(lines, None)
+        if first is None:
             raise QAError("no question on stdin (one question per line)")
-        return questions
+        return itertools.chain([first], lines)
     if not question.strip():
         raise QAError("the question is empty; ask something, e.g. qa ask \"How many prisoners were freed?\"")
-    return [question.strip()]
+    return iter([api.Line(1, api.check_question(question))])
 
 
 @app.command()
@@ -239,7 +260,9 @@ def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = Non
     from qa.tui.app import make_app
 
     corpus, index = default_paths(corpus, index)
-    make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score).run()
+    chat_app = make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score)
+    chat_app.run()
+    raise typer.Exit(getattr(chat_app, "return_code", 0) or 0)  # a crash of the app is never exit 0
 
 
 def _opened(session):
@@ -295,7 +318,7 @@ def show(
     from dataclasses import asdict
 
     from qa import api
-    from qa.citation import visible
+    from qa.citation import visible_lines
     from qa.errors import QAError
 
     session = api.Session(corpus, index)
@@ -306,7 +329,7 @@ def show(
     if as_json:
         typer.echo(json.dumps(asdict(shown), ensure_ascii=False))
     elif sys.stdout.isatty():
-        typer.echo(visible(shown.text))  # a document's control characters never reach the terminal raw
+        typer.echo(visible_lines(shown.text))  # a document's control characters never reach the terminal raw
     else:
         sys.stdout.write(shown.text)  # piped: exactly the indexed text, so offsets can be checked against it
 

@@ -53,7 +53,8 @@ def expected_text(answer) -> str:
     out = []
     for e in answer.extracts:
         h0, h1 = e.highlight.start, e.highlight.end
-        out.append(f"{e.rank}. “{e.quote[:h0]}**{e.quote[h0:h1]}**{e.quote[h1:]}”")
+        before, best, after = (re.sub(r"[ \t]*\n\s*", " ¶ ", part) for part in (e.quote[:h0], e.quote[h0:h1], e.quote[h1:]))
+        out.append(f"{e.rank}. “{before}**{best}**{after}”")  # a line break in a quote is shown as ¶
         source = [e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", f"{e.path}:{e.line}"]
         out.append(f"   — {' · '.join(source)}   score {e.score:.2f}")
         out += [f"   also in: {s.path}:{s.line} · {s.date or '(undated)'} · {s.title or s.publisher or '(untitled)'}" for s in e.also_in]

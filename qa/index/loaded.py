@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed.encoder import Encoder, load_encoder, resolve_model
+from qa.embed.encoder import Encoder, load_encoder, resolve_model, same_model
 from qa.errors import QAError
 from qa.index import rows, store
 from qa.index.lexical import Lexical
 from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
-from qa.ingest.files import SOURCES_FILE, discover, relative, stat_of
+from qa.ingest.files import SOURCES_FILE, discover, read_file, relative, stat_of
 from qa.records import Chunk, CorpusDiff, Document, Page
 
 
@@ -147,11 +147,11 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
     from qa.records import Skipped
 
     try:
-        paths = discover(corpus)
+        paths = discover(corpus, manifest.get("follow_symlinks") is True)  # as the build read it
     except QAError:
         return None
     try:
-        sources = hashlib.sha256((corpus / SOURCES_FILE).read_bytes()).hexdigest()
+        sources = hashlib.sha256(read_file(corpus / SOURCES_FILE)[0]).hexdigest()
     except OSError:
         sources = None
     indexed: dict[str, str] = manifest.get("documents", {})
@@ -186,7 +186,7 @@ def load_index(root: Path, model: str | None = None) -> Index:
     folder, manifest, pin = store.open_pinned(root, verify=False)
     if model is not None:
         wanted = resolve_model(model)[0]
-        if wanted != manifest.get("model", {}).get("name"):
+        if not same_model(wanted, manifest.get("model", {}).get("name")):
             pin.release()
             raise QAError(
                 f"the index at {root} was built with model {manifest['model']['name']!r}, not {wanted!r}",

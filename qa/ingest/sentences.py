@@ -3,6 +3,9 @@
 Quotes must be verbatim, so sentences are never rebuilt from tokens: they are
 (start, end) spans into the original text, trimmed of surrounding white space.
 News copy puts one paragraph per line, so a line break always ends a sentence.
+No span is longer than MAX_CHARS: a "sentence" without end punctuation (a 5 MB
+line of a log, a table) is cut at white space, or hard where it has none, so
+that no quote, score or chat card has to hold megabytes of one sentence.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "no", "vs", "etc", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
 }
+MAX_CHARS = 1_000  # the longest sentence span; longer ones are cut at white space
 _DATE_MARKER = re.compile(r"\s*date \d{4}-\d{2}-\d{2}(?=\s)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]*[”\"'’)\]]*$")
 
@@ -46,8 +50,39 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _bounded(text: str, start: int, end: int, most: int = MAX_CHARS) -> list[tuple[int, int]]:
+    """(start, end) cut into trimmed pieces of at most `most` characters, at white space where it has any."""
+    pieces = []
+    while end - start > most:
+        cut = start + most
+        space = cut
+        while space > start and not text[space].isspace():  # the piece ends before the white space at `space`
+            space -= 1
+        if space > start:
+            cut = space
+        piece = _trim(text, start, cut)
+        if piece[0] < piece[1]:
+            pieces.append(piece)
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return the (start, end) span of every non-blank sentence in `text`."""
+    """Return the (start, end) span of every non-blank sentence in `text`, none over MAX_CHARS."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _split(text):
+        if end - start <= MAX_CHARS:
+            spans.append((start, end))
+        else:
+            spans.extend(_bounded(text, start, end))
+    return spans
+
+
+def _split(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):
