@@ -35,7 +35,8 @@ _WRITE_FAILURES = {
     errno.EPERM: "permission denied",
 }
 # what libraries that write from C (FAISS, numpy, protobuf) put in their messages instead of an errno
-_SAID = {"no space left on device": errno.ENOSPC, "input/output error": errno.EIO, "read-only file system": errno.EROFS}
+_SAID = {"no space left on device": errno.ENOSPC, "not enough free space": errno.ENOSPC, " requested and ": errno.ENOSPC,
+         "input/output error": errno.EIO, "read-only file system": errno.EROFS}
 FULL_BELOW = 1 << 20  # bytes free under which a device counts as full after a failed write
 
 

@@ -76,12 +76,26 @@ def _preload(args: list[str]) -> None:
 
 
 def main() -> None:
-    _install_signals(sys.argv[1] if len(sys.argv) > 1 else None)
+    command = sys.argv[1] if len(sys.argv) > 1 else None
+    _install_signals(command)
     try:
-        if sys.argv[1:2] == ["ask"]:
+        if command == "ask":
             _preload(sys.argv[2:])
         from qa.cli import main as run
 
         run()
     except Interrupted:
         _leave()
+    except SystemExit as exc:
+        if command == "chat":
+            raise
+        # Everything is written and synced; leave without the interpreter's teardown, during which
+        # a Ctrl-C would kill the process by the signal rather than exit 130.
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if exc.code is not None and not isinstance(exc.code, int):
+            print(exc.code, file=sys.stderr)
+        with suppress(Exception):
+            sys.stdout.flush()
+        with suppress(Exception):
+            sys.stderr.flush()
+        os._exit(code)

@@ -119,12 +119,18 @@ def publish(root: Path, work: Path) -> Path:
     os.rename(work, final)
     _fsync_dir(root)
     pointer = root / f".{CURRENT}.{os.getpid()}"
-    with open(pointer, "w", encoding="utf-8") as fh:
-        fh.write(final.name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    _move_aside(root / CURRENT)
-    os.replace(pointer, root / CURRENT)
+    try:
+        with open(pointer, "w", encoding="utf-8") as fh:
+            fh.write(final.name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        _move_aside(root / CURRENT)
+        os.replace(pointer, root / CURRENT)
+    except BaseException:  # not published: the version is removed, CURRENT still names the one before
+        pointer.unlink(missing_ok=True)
+        if current_name(root) != final.name:
+            shutil.rmtree(final, ignore_errors=True)
+        raise
     _fsync_dir(root)
     return final
 

@@ -63,7 +63,7 @@ def max_file_bytes() -> int:
         value = -1.0
     if not value >= 0 or value == float("inf"):
         raise QAError(f"{MAX_FILE_ENV} must be a number of megabytes (0 for no limit), not {raw!r}")
-    return int(value * MB)
+    return round(value * MB)
 
 
 def shown_name(rel: str) -> str:
@@ -224,8 +224,13 @@ def stat_of(path: Path) -> FileStat:
     return FileStat(st.st_size, st.st_mtime_ns)
 
 
+def _megabytes(size: float) -> str:
+    return f"{size / MB:,.2f}".rstrip("0").rstrip(".")
+
+
 def _too_large(size: int, limit: int) -> str:
-    return (f"is {size / MB:,.1f} MB, over the {limit / MB:g} MB limit for one file "
+    shown = f"{size / MB:,.1f} MB" if size >= MB // 10 else f"{size / 1024:,.0f} KB"
+    return (f"is {shown}, over the {_megabytes(limit)} MB limit for one file "
             f"(set {MAX_FILE_ENV} to a larger number of megabytes, or 0, to read it)")
 
 

@@ -29,7 +29,7 @@ def _is_abbreviation(text: str, start: int, stop: int) -> bool:
     """True when the '.' ending at `stop` closes an abbreviation, not a sentence."""
     if text[stop - 1] != "." and not text[start:stop].rstrip("”\"'’)]").endswith("."):
         return False
-    match = _LAST_WORD.search(text, start, stop)
+    match = _LAST_WORD.search(text, max(start, stop - 64), stop)  # the last word only: linear on a long run
     if not match:
         return False
     word = match.group(1).rstrip(".")
