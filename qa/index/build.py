@@ -191,7 +191,8 @@ def build_index(
         loaded, skipped = found.loaded, found.skipped
         tick("read", len(loaded), len(loaded))
         paths = {item.document.path: item.document.sha256 for item in loaded}
-        if incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type):
+        if (incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
+                and old_manifest.get("follow_symlinks", False) == follow_symlinks):
             # nothing to do: the live version stays, no new one is written
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),

@@ -50,19 +50,16 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _bounded(text: str, start: int, end: int, most: int = MAX_CHARS) -> list[tuple[int, int]]:
-    """(start, end) cut into trimmed pieces of at most `most` characters, at white space where it has any."""
+def cut_long(text: str, start: int, end: int, most: int = MAX_CHARS) -> list[tuple[int, int]]:
+    """(start, end) cut into trimmed pieces of at most `most` characters, at a space (hard where there is none)."""
     pieces = []
     while end - start > most:
-        cut = start + most
-        space = cut
-        while space > start and not text[space].isspace():  # the piece ends before the white space at `space`
-            space -= 1
-        if space > start:
-            cut = space
-        piece = _trim(text, start, cut)
-        if piece[0] < piece[1]:
-            pieces.append(piece)
+        cut = text.rfind(" ", start + 1, start + most)
+        cut = cut if cut > start else start + most
+        stop = cut
+        while text[stop - 1].isspace():  # "a  b" or a tab before the cut: the piece stays trimmed
+            stop -= 1
+        pieces.append((start, stop))
         start = cut
         while start < end and text[start].isspace():
             start += 1
@@ -78,7 +75,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if end - start <= MAX_CHARS:
             spans.append((start, end))
         else:
-            spans.extend(_bounded(text, start, end))
+            spans.extend(cut_long(text, start, end))
     return spans
 
 
