@@ -27,7 +27,7 @@ from contextlib import suppress
 from pathlib import Path
 
 INTERRUPTED = 130
-_WRITERS = ("index",)  # commands whose work folder is worth a cleanup on Ctrl-C
+_WRITERS = (["index", "build"], ["index", "update"])  # their work folder is worth a cleanup on Ctrl-C
 CLEANUP_SECONDS = 5.0
 
 
@@ -48,14 +48,28 @@ def _unwind(signum, frame) -> None:
     timer = threading.Timer(CLEANUP_SECONDS, _leave)
     timer.daemon = True
     timer.start()
+    _raise_outside_imports(signum, frame)
+
+
+def _raise_outside_imports(signum, frame) -> None:
+    """Raise Interrupted, but not inside an import: C code there (numpy's, PyCapsule_Import) turns
+    any exception into an ImportError with a traceback. Retried every 20 ms until the import is done."""
+    here = frame
+    while here is not None:
+        if here.f_code.co_filename.startswith("<frozen importlib"):
+            signal.signal(signal.SIGALRM, _raise_outside_imports)
+            signal.setitimer(signal.ITIMER_REAL, 0.02)
+            return
+        here = here.f_back
     raise Interrupted
 
 
-def _install_signals(command: str | None) -> None:
-    if command == "chat" or threading.current_thread() is not threading.main_thread():
+def _install_signals(args: list[str]) -> None:
+    if args[:1] == ["chat"] or threading.current_thread() is not threading.main_thread():
         return
-    signal.signal(signal.SIGINT, _unwind if command in _WRITERS else _leave)
-    if command not in _WRITERS:
+    writer = args[:2] in _WRITERS
+    signal.signal(signal.SIGINT, _unwind if writer else _leave)
+    if not writer:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the reader went away: stop, as cat does
 
 
@@ -77,8 +91,8 @@ def _preload(args: list[str]) -> None:
 
 def main() -> None:
     command = sys.argv[1] if len(sys.argv) > 1 else None
-    _install_signals(command)
     try:
+        _install_signals(sys.argv[1:])
         if command == "ask":
             _preload(sys.argv[2:])
         from qa.cli import main as run
@@ -89,6 +103,8 @@ def main() -> None:
     except SystemExit as exc:
         if command == "chat":
             raise
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, _leave)  # nothing is left to clean up: no Interrupted while leaving
         # Everything is written and synced; leave without the interpreter's teardown, during which
         # a Ctrl-C would kill the process by the signal rather than exit 130.
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

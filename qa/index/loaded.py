@@ -134,7 +134,7 @@ def read_documents(root: Path) -> tuple[dict, list[Document]]:
     try:
         with open(folder / "documents.jsonl", encoding="utf-8") as fh:
             return manifest, [document_from_json(json.loads(line)) for line in fh]
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise QAError(f"the index at {root} is unusable: {exc}", hint=f"rebuild it with: qa index build --index {root}") from None
 
 

@@ -109,7 +109,7 @@ def new_workdir(root: Path) -> Path:
         root.mkdir(parents=True, exist_ok=True)
         work.mkdir()
     except OSError as exc:
-        raise write_error(exc, work, left=f"the index at {root} was left as it was") or exc from None
+        raise write_error(exc, work, left=f"the index at {root} is as it was") or exc from None
     return work
 
 
@@ -332,7 +332,7 @@ def writer_lock(root: Path):
         _move_aside(root / LOCK)
         fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
     except OSError as exc:
-        raise write_error(exc, root / LOCK, left=f"the index at {root} was left as it was") or exc from None
+        raise write_error(exc, root / LOCK, left=f"the index at {root} is as it was") or exc from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from qa.api import REFUSAL
-from qa.citation import also_in_line, location, quote_parts, source_line, visible
+from qa.citation import also_in_line, location, quote_parts, source_line, visible, visible_lines
 from qa.records import Answer
 
 
@@ -23,7 +23,7 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str) -> str:
     for turn in turns:
         lines += [f"## {visible(turn.question)}", ""]
         if turn.error is not None:
-            lines += [f"Error: {visible(turn.error)}", ""]
+            lines += [f"Error: {visible_lines(turn.error)}", ""]
         elif turn.answer is None:
             lines += ["(not answered yet)", ""]
         elif not turn.answer.answered:

@@ -21,7 +21,7 @@ from qa import main as entry
 if __name__ == "__main__":
     install = getattr(entry, "_install_signals", None)  # (absent from a qa that predates them)
     if install is not None:
-        install(sys.argv[1] if len(sys.argv) > 1 else None)
+        install(sys.argv[1:])
     if os.environ.get("QA_TEST_READY"):
         os.write(2, b"ready\n")
     try:

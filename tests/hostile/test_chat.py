@@ -9,7 +9,7 @@ from pathlib import Path
 
 from textual import events
 from textual.app import App
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from qa import api
 from qa.records import Filters
@@ -30,7 +30,7 @@ def chat_over(corpus: Path, monkeypatch) -> App:
     return make_app(corpus=Path(corpus.name), index=Path("index"), model=FakeEncoder.name)
 
 
-def test_the_filter_dialog_survives_repeated_keys(small_built, monkeypatch):
+def test_the_filter_dialog_survives_repeated_keys(small_built, monkeypatch, record_property):
     corpus, _index = small_built
     app = chat_over(corpus, monkeypatch)
 
@@ -62,6 +62,7 @@ def test_the_filter_dialog_survives_repeated_keys(small_built, monkeypatch):
 
     drive(app, body)
     assert app.return_code in (None, 0)
+    record_property("cases", 6)
 
 
 def test_a_paste_with_escape_sequences_becomes_the_question_it_meant(small_built, monkeypatch):
@@ -158,3 +159,18 @@ def test_a_crash_of_the_chat_never_exits_0(monkeypatch, tmp_path):
     with contextlib.suppress(RuntimeError):
         drive(crashing, body, settled=False)
     assert crashing.return_code == 1
+
+
+def test_an_error_in_a_turn_keeps_its_hint_on_its_own_line(small_built, monkeypatch):
+    corpus, index = small_built
+    current = (index / "CURRENT").read_text().strip()
+    (index / current / "vectors.faiss").write_bytes(b"garbage\x1b[2J")
+    app = chat_over(corpus, monkeypatch)
+
+    async def body(pilot):
+        await ask(pilot, HARBOUR)
+        box = pilot.app.screen.query_one(Turn).query_one(".error", Static)
+        shown = str(box.render())
+        assert "\nrebuild it with: qa index build" in shown and "\\n" not in shown
+
+    drive(app, body)

@@ -64,7 +64,7 @@ def test_a_path_longer_than_path_max_is_skipped_by_name(small_corpus, tmp_path, 
     assert any("longer than the system allows (PATH_MAX)" in s.reason for s in report.skipped)
 
 
-def test_fifos_devices_and_kernel_files_are_refused_without_reading(small_corpus, tmp_path):
+def test_fifos_devices_and_kernel_files_are_refused_without_reading(small_corpus, tmp_path, record_property):
     os.mkfifo(small_corpus / "pipe.txt")
     links = {"kmsg.txt": "/proc/kmsg", "zero.txt": "/dev/zero", "maps.txt": "/proc/self/maps", "null.md": "/dev/null"}
     for name, target in links.items():
@@ -86,6 +86,7 @@ def test_fifos_devices_and_kernel_files_are_refused_without_reading(small_corpus
                         if follow:
                             assert ("is a file of the kernel" in stderr.split(f"skipped {name}: ")[1].split("\n")[0]
                                     or "device" in stderr.split(f"skipped {name}: ")[1].split("\n")[0])
+    record_property("cases", 2 * len(COMMANDS) * (1 + sum(os.path.exists(t) for t in links.values())))
 
 
 def test_dangling_links_loops_and_folders_named_like_documents_are_named(small_corpus, tmp_path, fake_encoder):
@@ -220,7 +221,7 @@ while not os.path.exists(stop):
 """
 
 
-def test_a_file_rewritten_during_builds_never_aborts_one(small_corpus, tmp_path, fake_encoder):
+def test_a_file_rewritten_during_builds_never_aborts_one(small_corpus, tmp_path, fake_encoder, record_property):
     moving = small_corpus / "moving.txt"
     moving.write_text("Version 0 line 0.\nEnd of version 0.\n", encoding="utf-8")
     stop = tmp_path / "stop"
@@ -241,3 +242,4 @@ def test_a_file_rewritten_during_builds_never_aborts_one(small_corpus, tmp_path,
     finally:
         stop.touch()
         writer.wait(30)
+    record_property("cases", 12)

@@ -291,7 +291,7 @@ DAMAGE = {
 
 
 @pytest.mark.parametrize("damage", DAMAGE)
-def test_a_manifest_field_of_the_wrong_shape_is_reported_and_rebuilt(small_built, damage):
+def test_a_manifest_field_of_the_wrong_shape_is_reported_and_rebuilt(small_built, damage, record_property):
     corpus, index = small_built
     rewrite_manifest(index, DAMAGE[damage])
     for command in (["index", "status"], ["ask", HARBOUR], ["docs"]):
@@ -303,6 +303,7 @@ def test_a_manifest_field_of_the_wrong_shape_is_reported_and_rebuilt(small_built
     for command in (["index", "build", *FAKE], ["index", "update"]):  # the advised build, then an update of it
         assert qa(*command, *where(corpus, index)).exit_code == 0
     assert qa("ask", HARBOUR, *where(corpus, index)).exit_code == 0
+    record_property("cases", 3)  # status, ask and docs on the damaged manifest
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

@@ -17,7 +17,7 @@ from qa.index import store
 from tests.fakes import FakeEncoder
 from tests.hostile.conftest import HARBOUR, qa, start_qa, where
 
-ROUNDS = 12
+ROUNDS = 60
 NOTES = ("note: this index has no fast query encoder",)  # said by the fake index before an interrupt may come
 
 
