@@ -17,8 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.citation import visible
+from qa.controls import strip_pasted
 from qa.errors import QAError
 from qa.paths import default_paths
+from qa.questions import MAX_CHARS as MAX_QUESTION_CHARS
+from qa.questions import Line, read_lines
+from qa.questions import check as check_question
 from qa.records import (
     Answer,
     BuildReport,
@@ -40,9 +44,10 @@ if TYPE_CHECKING:
     from qa.index.build import Progress
     from qa.index.loaded import Index
 
-__all__ = ["REFUSAL", "Answer", "BuildReport", "Filters", "Session", "Status", "answer_dict", "ask", "build",
-           "changes", "default_min_score", "default_paths", "filter_notes", "listing", "open_index", "preload", "show",
-           "shown", "status", "timeline", "update", "version"]
+__all__ = ["MAX_QUESTION_CHARS", "REFUSAL", "Answer", "BuildReport", "Filters", "Line", "Session", "Status",
+           "answer_dict", "ask", "build", "changes", "check_question", "default_min_score", "default_paths",
+           "filter_notes", "listing", "open_index", "pasted_question", "preload", "read_lines", "show", "shown",
+           "status", "timeline", "update", "version"]
 
 REFUSAL = "The documents do not answer this question."
 TOP_K = 3
@@ -56,22 +61,25 @@ def default_min_score() -> float:
 
 
 def build(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
-          progress: Progress | None = None, encoder=None) -> BuildReport:
-    """Full rebuild: every chunk is embedded again."""
-    from qa.index.build import build_index
-
-    with _no_trace_on_failure(index):
-        return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder)
-
-
-def update(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
-           progress: Progress | None = None, encoder=None) -> BuildReport:
-    """Incremental: only new or changed chunks are embedded."""
+          progress: Progress | None = None, encoder=None, follow_symlinks: bool | None = None) -> BuildReport:
+    """Full rebuild: every chunk is embedded again. Links leading out of the corpus folder are
+    read only with `follow_symlinks`."""
     from qa.index.build import build_index
 
     with _no_trace_on_failure(index):
         return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
-                           incremental=True)
+                           follow_symlinks=follow_symlinks)
+
+
+def update(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
+           progress: Progress | None = None, encoder=None, follow_symlinks: bool | None = None) -> BuildReport:
+    """Incremental: only new or changed chunks are embedded; `follow_symlinks` None reads the
+    corpus as the live version was read."""
+    from qa.index.build import build_index
+
+    with _no_trace_on_failure(index):
+        return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
+                           incremental=True, follow_symlinks=follow_symlinks)
 
 
 @contextmanager
@@ -117,9 +125,7 @@ def ask(index: Index, question: str, *, top_k: int = TOP_K, filters: Filters = F
     """Answer with quotes; `min_score` None means the fitted default."""
     from qa.answer import select
 
-    question = question.strip()
-    if not question:
-        raise QAError("the question is empty")
+    question = check_question(question)  # text, not empty, at most MAX_QUESTION_CHARS
     if top_k < 1:
         raise QAError("--top-k must be at least 1")
     return select.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
@@ -132,6 +138,7 @@ def timeline(index: Index, topic: str, *, filters: Filters = Filters(), min_scor
     topic = topic.strip()
     if not topic:
         raise QAError("the topic is empty")
+    topic = check_question(topic)  # bounded as a question is
     return make(index, topic, filters, min_score)
 
 
@@ -321,11 +328,12 @@ class Session:
 
         return store.exists(self._index)
 
-    def build(self, progress: Progress | None = None, *, incremental: bool = False, index_type: str = "auto") -> BuildReport:
+    def build(self, progress: Progress | None = None, *, incremental: bool = False, index_type: str = "auto",
+              follow_symlinks: bool | None = None) -> BuildReport:
         run = update if incremental else build
         try:
             return run(self._corpus, self._index, model=self.model or self.index_model(), index_type=index_type,
-                       progress=progress)
+                       progress=progress, follow_symlinks=follow_symlinks)
         except QAError as exc:
             raise self._advised(exc) from None
 
@@ -377,3 +385,8 @@ class Session:
     def explain(self, answer: Answer, index: Index, filters: Filters) -> tuple[str, ...]:
         """What the filters did to this answer, in words both faces show as they are."""
         return filter_notes(index.documents, filters, answered=answer.answered)
+
+
+def pasted_question(text: str) -> str:
+    """Pasted text as question text: escape sequences and control characters dropped, line breaks as spaces."""
+    return strip_pasted(text)

@@ -1,8 +1,10 @@
 """How an extract and its source are written for a person, in the CLI and the TUI alike.
 
 Document text is data, never markup or terminal control: every document string
-reaches a screen through here, with control characters (ANSI escapes included)
-shown as their escapes (\\x1b...). Rich `Text` is never parsed for markup.
+reaches a screen through here, on one line, with control characters (line breaks,
+tabs and ANSI escapes included) shown as their escapes (\\n, \\x1b...), so a file
+name or a title can never print a forged extract below a real one. A line break
+inside a quote is shown as " ¶ ". Rich `Text` is never parsed for markup.
 """
 
 from __future__ import annotations
@@ -12,14 +14,22 @@ import re
 from collections.abc import Sequence
 from urllib.parse import quote
 
+from qa.controls import escape, escape_keeping_lines
 from qa.records import Claim, ClaimSource, Extract, Source, TimelineEntry
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+PARAGRAPH = " ¶ "  # how a line break inside a quote is shown
+SHOWN_MOST = 5_000  # characters of one quote part shown (an index built before sentences were bounded)
+_BREAK = re.compile(r"[ \t]*\n\s*")
 
 
 def visible(text: str) -> str:
-    """`text` with control characters (ANSI escapes included) written as escapes."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """`text` on one line, with every control character (ANSI escapes, \\n, \\t included) written as its escape."""
+    return escape(text)
+
+
+def visible_lines(text: str) -> str:
+    """A whole document as text: line breaks and tabs kept, every other control character escaped."""
+    return escape_keeping_lines(text)
 
 
 _KIND_LABEL = {"caption": "photo caption", "quoted": "quoted in the message"}
@@ -56,7 +66,7 @@ def location(e: Extract | Source, *, link: bool = False) -> str:
 def also_in_line(s: Source, *, link: bool = False, wording: str | None = None) -> str:
     """Where else the same sentence appears, with the same fields in the same order as a source line,
     and that document's own words when they differ from `wording` (the extract's sentence)."""
-    own = f": “{visible(s.quote)}”" if s.quote and wording is not None and s.quote != wording else ""
+    own = f": “{quote_line(s.quote)}”" if s.quote and wording is not None and s.quote != wording else ""
     return f"{source_line(s)} · {location(s, link=link)}{own}"
 
 
@@ -79,7 +89,7 @@ def claim_lines(claims: Sequence[Claim], agreement: str | None, *, link: bool = 
             where = f"{visible(openable(s))}:{s.line}"
             if link and s.file:
                 where = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(s.file)}\x1b\\{where}\x1b]8;;\x1b\\"
-            place = where + (f" ({s.date})" if n == 0 and s.date else "")
+            place = where + (f" ({visible(s.date)})" if n == 0 and s.date else "")
             if s.value != c.value:
                 place += f" (“{visible(s.value)}”)"
             places.append(place)
@@ -87,12 +97,20 @@ def claim_lines(claims: Sequence[Claim], agreement: str | None, *, link: bool = 
     return lines
 
 
+def quote_line(part: str) -> str:
+    """Part of a quote on one line: line breaks as " ¶ ", at most SHOWN_MOST characters of it."""
+    if len(part) > SHOWN_MOST:
+        half = SHOWN_MOST // 2
+        part = f"{part[:half]} … ({len(part) - 2 * half:,} characters not shown) … {part[-half:]}"
+    return visible(_BREAK.sub(PARAGRAPH, part))
+
+
 def quote_parts(e: Extract) -> tuple[str, str, str]:
     """The quote split around its highlighted sentence, each part made visible."""
     h0, h1 = e.highlight.start, e.highlight.end
-    return visible(e.quote[:h0]), visible(e.quote[h0:h1]), visible(e.quote[h1:])
+    return quote_line(e.quote[:h0]), quote_line(e.quote[h0:h1]), quote_line(e.quote[h1:])
 
 
 def citation(e: Extract) -> str:
     """The quote with its source, as copied to the clipboard."""
-    return f"“{visible(e.quote)}”\n— {source_line(e)} · {location(e)}"
+    return f"“{''.join(quote_parts(e))}”\n— {source_line(e)} · {location(e)}"

@@ -70,6 +70,10 @@ MinScoreOpt = Annotated[Optional[float], typer.Option(
 IndexTypeOpt = Annotated[str, typer.Option(
     "--index-type", metavar="TYPE",
     help="FAISS index: flat (exact search), hnsw, ivf, or auto (flat below 50,000 chunks, else hnsw).")]
+FollowOpt = Annotated[Optional[bool], typer.Option(
+    "--follow-symlinks/--no-follow-symlinks", show_default=False,
+    help="Also read files and folders that links lead to outside the corpus folder (default: only files inside it; "
+         "an update keeps what the index was built with).")]
 
 
 
@@ -99,10 +103,10 @@ class _Bar:
             sys.stderr.write(f"{label} {done}/{total}\n")
 
 
-def _build(session, index_type: str, incremental: bool):
+def _build(session, index_type: str, incremental: bool, follow_symlinks: bool | None = None):
     from qa.citation import visible
 
-    report = session.build(_Bar(), incremental=incremental, index_type=index_type)
+    report = session.build(_Bar(), incremental=incremental, index_type=index_type, follow_symlinks=follow_symlinks)
     for skipped in report.skipped:
         typer.echo(f"warning: skipped {visible(skipped.path)}: {visible(skipped.reason)}", err=True)
     for note in report.notes:
@@ -111,32 +115,36 @@ def _build(session, index_type: str, incremental: bool):
 
 
 def _names(paths: tuple[str, ...], most: int = 3) -> str:
-    shown = ", ".join(paths[:most]) + (f", and {len(paths) - most} more" if len(paths) > most else "")
+    from qa.citation import visible
+
+    shown = ", ".join(visible(p) for p in paths[:most]) + (f", and {len(paths) - most} more" if len(paths) > most else "")
     return f" ({shown})" if paths else ""
 
 
 @index_app.command("build", cls=_Command)
-def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: BuildModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+def index_build(corpus: CorpusOpt = None, index: IndexOpt = None, model: BuildModelOpt = None, index_type: IndexTypeOpt = "auto",
+                follow_symlinks: FollowOpt = None) -> None:
     """Rebuild the whole index from the corpus (every chunk is embedded again)."""
     from qa.api import Session
     from qa.errors import QAError
 
     session = Session(corpus, index, model=model)
     try:
-        report = _build(session, index_type, incremental=False)
+        report = _build(session, index_type, incremental=False, follow_symlinks=follow_symlinks)
     except QAError as exc:
         _fail(exc)
     typer.echo(f"indexed {report.documents} documents, {report.chunks} chunks in {report.seconds:.1f} s -> {_shown(session.index_path)}")
 
 
 @index_app.command("update", cls=_Command)
-def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: BuildModelOpt = None, index_type: IndexTypeOpt = "auto") -> None:
+def index_update(corpus: CorpusOpt = None, index: IndexOpt = None, model: BuildModelOpt = None, index_type: IndexTypeOpt = "auto",
+                 follow_symlinks: FollowOpt = None) -> None:
     """Bring the index up to date: embed only new and changed chunks, drop removed documents."""
     from qa.api import Session
     from qa.errors import QAError
 
     try:
-        r = _build(Session(corpus, index, model=model), index_type, incremental=True)
+        r = _build(Session(corpus, index, model=model), index_type, incremental=True, follow_symlinks=follow_symlinks)
     except QAError as exc:
         _fail(exc)
     for kind in ("added", "changed", "removed", "unchanged"):
@@ -245,7 +253,7 @@ def ask(
     try:
         filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
         batch = question == ["-"]
-        questions = _questions(" ".join(question))
+        questions = _questions(" ".join(question))  # the first line of stdin is read before any index work
         if not session.has_index():
             typer.echo(f"no index at {_shown(session.index_path)} yet; building it from {_shown(session.corpus)}", err=True)
             _build(session, "auto", incremental=False)
@@ -255,9 +263,16 @@ def ask(
             typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); "
                        f"run: {session.command('update')}", err=True)
         color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        all_answered = True
+        all_answered, refused = True, False
         noted: set[str] = set()
-        for q in questions:
+        for line in questions:  # each line of stdin is answered as soon as it arrives
+            if line.note:
+                typer.echo(f"warning: {line.note}", err=True)
+            if line.text is None:  # not a question: said, and the rest are still answered
+                typer.echo(f"error: {line.problem}", err=True)
+                refused = True
+                continue
+            q = line.text
             answer = session.ask(loaded, q, filters)
             all_answered &= answer.answered
             notes = session.explain(answer, loaded, filters)
@@ -268,14 +283,14 @@ def ask(
             if as_json:
                 typer.echo(json.dumps(api.answer_dict(answer), ensure_ascii=False))
             else:
-                if batch or len(questions) > 1:
+                if batch:
                     from qa.citation import visible
 
                     typer.echo(f"Q: {visible(q)}")
                 typer.echo(_render(answer, color, () if answer.answered else notes, session.min_score))
     except QAError as exc:
         _fail(exc)
-    raise typer.Exit(0 if all_answered else 1)
+    raise typer.Exit(2 if refused else 0 if all_answered else 1)
 
 
 def _day(value: str | None, flag: str) -> str | None:
@@ -291,17 +306,23 @@ def _day(value: str | None, flag: str) -> str | None:
         raise QAError(f"{flag} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
-def _questions(question: str) -> list[str]:
+def _questions(question: str):
+    """The questions as api.Line records: the argument, or each line of stdin as it arrives
+    (the first is read at once, so that empty stdin fails before any index work)."""
+    import itertools
+
+    from qa import api
     from qa.errors import QAError
 
     if question == "-":
-        questions = [line.strip() for line in sys.stdin if line.strip() and not line.lstrip().startswith("#")]
-        if not questions:
+        lines = api.read_lines(sys.stdin.buffer)
+        first = next(lines, None)
+        if first is None:
             raise QAError("no question on stdin (one question per line; blank lines and lines starting with # are skipped)")
-        return questions
+        return itertools.chain([first], lines)
     if not question.strip():
         raise QAError("the question is empty; ask something, e.g. qa ask how many prisoners were freed")
-    return [question.strip()]
+    return iter([api.Line(1, api.check_question(question))])
 
 
 @app.command(cls=_Command)
@@ -312,13 +333,15 @@ def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = Non
     from qa.tui.app import make_app
 
     corpus, index = default_paths(corpus, index)
-    make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score).run()
+    chat_app = make_app(corpus=corpus, index=index, model=model, top_k=top_k, min_score=min_score)
+    chat_app.run()
+    raise typer.Exit(getattr(chat_app, "return_code", 0) or 0)  # a crash of the app is never exit 0
 
 
 def _opened(session):
     """The session's index, built first if there is none (as `qa ask` does)."""
     if not session.has_index():
-        typer.echo(f"no index at {session.index_path} yet; building it from {session.corpus}", err=True)
+        typer.echo(f"no index at {_shown(session.index_path)} yet; building it from {_shown(session.corpus)}", err=True)
         _build(session, "auto", incremental=False)
     return session.open()
 
@@ -336,7 +359,7 @@ def timeline(
     from dataclasses import asdict
 
     from qa import api
-    from qa.citation import openable, visible
+    from qa.citation import openable, quote_line, visible
     from qa.errors import QAError
 
     def source(e) -> str:
@@ -357,11 +380,11 @@ def timeline(
             when = e.date + (f" to {e.date_end}" if e.date_end else "") if e.date else ""
             basis = {"stated": "stated", "resolved": f"from “{visible(e.date_text or '')}”", "published": "published"}.get(
                 e.date_basis or "", "")
-            typer.echo(f"{when}  ({basis})\n   “{visible(e.quote)}”\n   {source(e)}\n")
+            typer.echo(f"{when}  ({basis})\n   “{quote_line(e.quote)}”\n   {source(e)}\n")
         if found.undated:
             typer.echo("Undated (neither the sentence nor its document gives a date):")
             for e in found.undated:
-                typer.echo(f"   “{visible(e.quote)}”\n   {source(e)}\n")
+                typer.echo(f"   “{quote_line(e.quote)}”\n   {source(e)}\n")
     raise typer.Exit(0 if found.entries or found.undated else 1)
 
 
@@ -409,7 +432,7 @@ def show(
     """Print the text qa indexed for one document: exactly the text that quotes and offsets refer to."""
 
     from qa import api
-    from qa.citation import visible
+    from qa.citation import visible_lines
     from qa.errors import QAError
 
     session = api.Session(corpus, index)
@@ -420,7 +443,7 @@ def show(
     if as_json:
         typer.echo(json.dumps(api.shown_json(shown), ensure_ascii=False))
     elif sys.stdout.isatty():
-        typer.echo(visible(shown.text))  # a document's control characters never reach the terminal raw
+        typer.echo(visible_lines(shown.text))  # a document's control characters never reach the terminal raw
     else:
         sys.stdout.write(shown.text)  # piped: exactly the indexed text, so offsets can be checked against it
 

@@ -201,9 +201,8 @@ def chunk_texts(corpus: Path) -> list[str]:
     from qa.ingest.chunking import ChunkParams, chunk_document
     from qa.ingest.sentences import split_sentences
 
-    loaded, _, _ = read_corpus(corpus)
     texts = []
-    for item in loaded:
+    for item in read_corpus(corpus).loaded:
         spans = split_sentences(item.text)
         texts += [c.text for c in chunk_document(item.document.doc_id, item.text, spans, classify(item.text, spans), ChunkParams())]
     return texts

@@ -69,6 +69,9 @@ def without_claims(text: str) -> str:
     return re.sub(r"(?m)^Sources (?:agree|differ) \(.*?\n\n", "", text, flags=re.S)
 
 
+BREAK = re.compile(r"[ \t]*\n\s*")  # a line break in a quote, as the text output shows it
+
+
 def expected_text(answer, min_score: float = 0.0, where: str = "corpus/") -> str:
     """The text rendering of one answer, spelled out; `where` is the corpus folder as seen from the working folder."""
     if not answer.answered:
@@ -76,10 +79,12 @@ def expected_text(answer, min_score: float = 0.0, where: str = "corpus/") -> str
     out = []
     for e in answer.extracts:
         h0, h1 = e.highlight.start, e.highlight.end
-        out.append(f"{e.rank}. “{e.quote[:h0]}**{e.quote[h0:h1]}**{e.quote[h1:]}”")
+        before, best, after = (BREAK.sub(" ¶ ", part) for part in (e.quote[:h0], e.quote[h0:h1], e.quote[h1:]))
+        out.append(f"{e.rank}. “{before}**{best}**{after}”")  # a line break in a quote is shown as ¶
         out.append(f"   — {source(e, where)}   score {e.score:.2f}")
         wording = e.quote[h0:h1]
-        out += [f"   also in: {source(s, where)}" + (f": “{s.quote}”" if s.quote != wording else "") for s in e.also_in]
+        out += [f"   also in: {source(s, where)}" + (f": “{BREAK.sub(' ¶ ', s.quote)}”" if s.quote != wording else "")
+                for s in e.also_in]
         out.append("")
     return "\n".join(out) + "\n"
 

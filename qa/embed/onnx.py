@@ -119,16 +119,13 @@ class OnnxEncoder:
         return out / np.maximum(norms, 1e-12)
 
     def export_fast(self, folder: Path) -> None:
-        """An index built with this encoder stores the same files (hard-linked when possible)."""
+        """An index built with this encoder stores the same files (copies: never hard links, which
+        would make damage to one version's encoder damage the other's too)."""
+        import shutil
+
         folder.mkdir(parents=True, exist_ok=True)
         for name in (MODEL_FILE, DATA_FILE, TOKENIZER_FILE, INFO_FILE):
-            if not (self.folder / name).exists():
-                continue
-            try:
-                os.link(self.folder / name, folder / name)
-            except OSError:
-                import shutil
-
+            if (self.folder / name).exists():
                 shutil.copyfile(self.folder / name, folder / name)
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.embed.encoder import Progress, normalise, resolve_model
-from qa.errors import QAError
+from qa.errors import QAError, write_error_code
 
 TOKENS_PER_BATCH = 1024
 MAX_BATCH = 512
@@ -98,7 +98,9 @@ class SentenceTransformerEncoder:
         """Store the torch-free query encoder (qa.fast_encoder) in an index version.
 
         Optional: if the model cannot be exported the index still works, and
-        queries load sentence-transformers instead.
+        queries load sentence-transformers instead. A failed write (a full disk, an I/O
+        error) is not such a case: it fails the build, which leaves the live version as it
+        was, rather than publish an index whose every question loads torch.
         """
         import shutil
         import sys
@@ -109,5 +111,8 @@ class SentenceTransformerEncoder:
             if not onnx.export(self.model, self.name, folder):
                 shutil.rmtree(folder, ignore_errors=True)
         except Exception as exc:  # the exporter raises many kinds; the build goes on without it
+            failed_write = write_error_code(exc, folder) is not None
             shutil.rmtree(folder, ignore_errors=True)
+            if failed_write:
+                raise
             print(f"note: no fast query encoder stored ({exc.__class__.__name__}: {str(exc)[:200]})", file=sys.stderr)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed.encoder import Encoder, load_encoder, resolve_model
+from qa.embed.encoder import Encoder, load_encoder, resolve_model, same_model
 from qa.errors import QAError
 from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
@@ -55,12 +55,12 @@ class Corpus:
     notes: tuple[str, ...]
 
 
-def read_corpus(corpus: Path) -> Corpus:
+def read_corpus(corpus: Path, follow_symlinks: bool = False) -> Corpus:
     """The readable documents, the skipped files (with why), and what sources.csv states."""
     loaded: list[LoadedDocument] = []
     stats: dict[str, list[int]] = {}
     sources = read_sources(corpus)
-    paths, skipped = scan(corpus)
+    paths, skipped = scan(corpus, follow_symlinks)
     for path in paths:
         try:
             before = stat_of(path)
@@ -73,7 +73,8 @@ def read_corpus(corpus: Path) -> Corpus:
             stats[result.path] = [before.size, before.mtime_ns]
         else:
             loaded.append(result)
-            stats[result.document.path] = [before.size, before.mtime_ns]
+            read = result.stat or before  # the size and time of the bytes that were read
+            stats[result.document.path] = [read.size, read.mtime_ns]
     if not loaded:
         why = "; ".join(f"{s.path} {s.reason}" for s in skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
         raise QAError(f"no readable document in {corpus}" + (f" (skipped: {why})" if skipped else ""))
@@ -114,7 +115,7 @@ class _Live:
     checked: bool  # every file matched its checksum
 
     def same_model(self, model_name: str) -> bool:
-        return self.manifest.get("model", {}).get("name") == model_name
+        return same_model(self.manifest.get("model", {}).get("name"), model_name)
 
     def intact(self, prefix: str) -> bool:
         """Whether the version has files under `prefix` and they match their checksums."""
@@ -184,6 +185,7 @@ def build_index(
     encoder: Encoder | None = None,
     progress: Progress | None = None,
     params: ChunkParams = ChunkParams(),
+    follow_symlinks: bool | None = None,
 ) -> BuildReport:
     began = time.perf_counter()
     tick = progress or (lambda stage, done, total: None)
@@ -194,11 +196,14 @@ def build_index(
         if encoder is None and model is None and incremental and live:
             model = live.manifest.get("model", {}).get("name")  # an update keeps the index's model unless told otherwise
         model_name = encoder.name if encoder else resolve_model(model)[0]
-        found = read_corpus(corpus)
+        if follow_symlinks is None:  # an update reads the corpus as the live version was read
+            follow_symlinks = bool(incremental and live and live.manifest.get("follow_symlinks") is True)
+        found = read_corpus(corpus, follow_symlinks)
         loaded, skipped = found.loaded, found.skipped
         tick("read", len(loaded), len(loaded))
         paths = {item.document.path: item.document.sha256 for item in loaded}
-        if incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type):
+        if (incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
+                and old_manifest.get("follow_symlinks", False) == follow_symlinks):
             # nothing to do: the live version stays, no new one is written
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
@@ -270,10 +275,14 @@ def build_index(
                 "skipped": {s.path: s.reason for s in skipped},
                 "sources_csv": found.sources.sha256,
                 "readers": reader_versions(),
+                "follow_symlinks": follow_symlinks,
             })
             store.publish(root, work)
-        except BaseException:
+        except BaseException as exc:
+            failure = store.write_failure(exc, work)  # a full disk or an I/O error, naming the file
             shutil.rmtree(work, ignore_errors=True)
+            if failure is not None:
+                raise failure from None
             raise
         store.collect_garbage(root)
         tick("write", 1, 1)
@@ -359,9 +368,9 @@ class _OnDemand:
 
 def _copy_fast_encoder(live: _Live | None, work: Path, model_name: str, encoder: Encoder | None) -> None:
     """Reuse the previous version's exported query encoder when the model is the same
-    and its files are intact (hard links: no copy, no second export)."""
+    and its files are intact (copied, never hard-linked: each version is the other's backup)."""
     if live and live.same_model(model_name) and live.intact("encoder/"):
-        shutil.copytree(live.folder / "encoder", work / "encoder", copy_function=os.link)
+        store.copy_tree(live.folder / "encoder", work / "encoder")
         return
     export = getattr(encoder, "export_fast", None)
     if export is not None:

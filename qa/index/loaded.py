@@ -18,14 +18,14 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed.encoder import Encoder, load_encoder, resolve_model
+from qa.embed.encoder import Encoder, load_encoder, resolve_model, same_model
 from qa.errors import QAError
 from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
 from qa.index.notes import fold
 from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
-from qa.ingest.files import SOURCES_FILE, discover, relative, stat_of
+from qa.ingest.files import SOURCES_FILE, discover, read_file, relative, stat_of
 from qa.records import Chunk, CorpusDiff, Document, Page
 
 
@@ -145,7 +145,7 @@ def read_documents(root: Path) -> tuple[dict, list[Document]]:
     try:
         with open(folder / "documents.jsonl", encoding="utf-8") as fh:
             return manifest, [document_from_json(json.loads(line)) for line in fh]
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+    except (OSError, ValueError, TypeError, KeyError, RecursionError) as exc:
         raise QAError(f"the index at {root} is unusable: {exc}", hint=f"rebuild it with: qa index build --index {root}") from None
 
 
@@ -153,16 +153,15 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
     """How the corpus folder differs from what a version's manifest lists (None if it cannot be read).
 
     A file whose size and modification time are as at the build is unchanged without
-    being read; only the others are hashed."""
-    from qa.ingest.documents import file_hash, read_document
+    being read; only the others are hashed (the readers load only then)."""
     from qa.records import Skipped
 
     try:
-        paths = discover(corpus)
+        paths = discover(corpus, manifest.get("follow_symlinks") is True)  # as the build read it
     except QAError:
         return None
     try:
-        sources = hashlib.sha256((corpus / SOURCES_FILE).read_bytes()).hexdigest()
+        sources = hashlib.sha256(read_file(corpus / SOURCES_FILE)[0]).hexdigest()
     except OSError:
         sources = None
     indexed: dict[str, str] = manifest.get("documents", {})
@@ -180,11 +179,11 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
         seen = st is not None and stats.get(rel) == [st.size, st.mtime_ns]
         if rel in indexed:
             try:
-                same = seen or file_hash(path) == indexed[rel]
+                same = seen or _file_hash(path) == indexed[rel]
             except OSError:
                 same = False
             (unchanged if same else changed).append(rel)
-        elif not (seen and rel in skipped) and not isinstance(read_document(path, corpus), Skipped):
+        elif not (seen and rel in skipped) and not isinstance(_read_document(path, corpus), Skipped):
             added.append(rel)
     removed = [r for r in indexed if r not in now]
     before = manifest.get("sources_csv")
@@ -193,11 +192,23 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
     return CorpusDiff(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
 
 
+def _file_hash(path: Path) -> str:
+    from qa.ingest.documents import file_hash
+
+    return file_hash(path)
+
+
+def _read_document(path: Path, corpus: Path):
+    from qa.ingest.documents import read_document
+
+    return read_document(path, corpus)
+
+
 def load_index(root: Path, model: str | None = None) -> Index:
     folder, manifest, pin = store.open_pinned(root, verify=False)
     if model is not None:
         wanted = resolve_model(model)[0]
-        if wanted != manifest.get("model", {}).get("name"):
+        if not same_model(wanted, manifest.get("model", {}).get("name")):
             pin.release()
             raise QAError(
                 f"the index at {root} was built with model {manifest['model']['name']!r}, not {wanted!r}",

@@ -13,6 +13,7 @@ names can be matched whole at query time without a parser.
 
 from __future__ import annotations
 
+import functools
 import json
 import unicodedata
 from collections.abc import Sequence
@@ -29,6 +30,7 @@ NAMES_FILE = "names.json"
 NAMED = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "WORK_OF_ART", "LAW", "PRODUCT")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """A name as compared: lower case, without accents, possessive or a leading "the"."""
     text = unicodedata.normalize("NFKD", text.casefold())

@@ -16,6 +16,13 @@ checksum and its own checksum, so corruption is reported, never half-read. As
 Lucene does with CRC32 segment footers, the check is a fast non-cryptographic
 hash: every byte is verified on every open, in milliseconds (sha256 of the
 90 MB query encoder alone cost 0.17 s). Document content hashes stay sha256.
+
+A version shares no file with another: the query encoder is copied, not hard
+linked, so a byte flipped in one version's files never breaks the other, and the
+version kept is a real backup. A write that fails (a full disk, an I/O error, a
+read-only file system) is reported naming the file, and leaves the live version
+as it was. A manifest is checked for the shape of every field it is read for,
+so a damaged or hand-edited one is an error naming the field, never a crash.
 """
 
 from __future__ import annotations
@@ -27,12 +34,13 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import time
 import weakref
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from qa.errors import QAError
+from qa.errors import QAError, write_error
 
 FORMAT = "qa-index"
 FORMAT_VERSION = 2  # 2: XXH3 file checksums, rows.npz, corpus file stats
@@ -81,7 +89,7 @@ def write_manifest(folder: Path, manifest: dict) -> None:
         with open(path, "rb") as fh:
             os.fsync(fh.fileno())
         files[path.relative_to(folder).as_posix()] = {"xxh3": checksum_file(path), "size": path.stat().st_size}
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, **manifest, "files": files}
+    manifest = _as_text({"format": FORMAT, "format_version": FORMAT_VERSION, **manifest, "files": files})
     manifest["checksum"] = _manifest_checksum(manifest)
     target = folder / MANIFEST
     with open(target, "w", encoding="utf-8") as fh:
@@ -93,12 +101,15 @@ def write_manifest(folder: Path, manifest: dict) -> None:
 
 
 def new_workdir(root: Path) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
     now = time.time_ns()
     # sortable by creation time, to the nanosecond, so "the version before" is well defined
     name = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f".{now % 10**9:09d}-" + secrets.token_hex(3)
     work = root / f".tmp-{name}"
-    work.mkdir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        work.mkdir()
+    except OSError as exc:
+        raise write_error(exc, work, left=f"the index at {root} is as it was") or exc from None
     return work
 
 
@@ -108,13 +119,32 @@ def publish(root: Path, work: Path) -> Path:
     os.rename(work, final)
     _fsync_dir(root)
     pointer = root / f".{CURRENT}.{os.getpid()}"
-    with open(pointer, "w", encoding="utf-8") as fh:
-        fh.write(final.name + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(pointer, root / CURRENT)
+    try:
+        with open(pointer, "w", encoding="utf-8") as fh:
+            fh.write(final.name + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        _move_aside(root / CURRENT)
+        os.replace(pointer, root / CURRENT)
+    except BaseException:  # not published: the version is removed, CURRENT still names the one before
+        pointer.unlink(missing_ok=True)
+        if current_name(root) != final.name:
+            shutil.rmtree(final, ignore_errors=True)
+        raise
     _fsync_dir(root)
     return final
+
+
+def _move_aside(path: Path) -> None:
+    """A CURRENT or .lock that is a folder (or anything but a file) cannot be replaced or locked:
+    it is renamed out of the way, kept (nothing is deleted), so the command that was advised works."""
+    try:
+        if stat.S_ISREG(os.lstat(path).st_mode):
+            return
+    except FileNotFoundError:
+        return
+    with suppress(FileNotFoundError):  # another writer moved it first
+        os.rename(path, path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(2)}"))
 
 
 def collect_garbage(root: Path) -> None:
@@ -175,7 +205,10 @@ def current_name(root: Path) -> str | None:
 
 
 def exists(root: Path) -> bool:
-    """Whether an index was published here (even a broken one: that is reported, not rebuilt silently)."""
+    """Whether an index was published here (even a broken one: that is reported, not rebuilt silently).
+    An index path that is a file is an error: building there would fail too."""
+    if root.exists() and not root.is_dir():
+        raise QAError(f"index path {root} is not a folder", hint="give --index a folder (or move that file away)")
     return _read_current(root) is not None
 
 
@@ -257,12 +290,17 @@ def _check_manifest(root: Path, folder: Path) -> dict:
         manifest = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise _broken(root, f"{MANIFEST} is not valid JSON ({exc.msg}, line {exc.lineno}: truncated or corrupted)") from None
+    except RecursionError:
+        raise _broken(root, f"{MANIFEST} is nested too deeply to be a manifest (corrupted)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _broken(root, f"{MANIFEST} is not a qa index manifest")
     if manifest.get("format_version") != FORMAT_VERSION:
         raise _broken(root, f"{MANIFEST} has format version {manifest.get('format_version')!r}; this qa reads version {FORMAT_VERSION}")
     if manifest.get("checksum") != _manifest_checksum(manifest):
         raise _broken(root, f"{MANIFEST} does not match its checksum (corrupted or changed)")
+    problem = manifest_problem(manifest)
+    if problem:
+        raise _broken(root, f"{MANIFEST}: {problem}")
     return manifest
 
 
@@ -272,12 +310,15 @@ def verify_files(root: Path, folder: Path, manifest: dict) -> None:
         raise _broken(root, "the manifest lists no files")
     for rel, info in files.items():
         path = folder / rel
-        if not path.is_file():
-            raise _broken(root, f"{rel} is missing")
-        if path.stat().st_size != info.get("size"):
-            raise _broken(root, f"{rel} has {path.stat().st_size} bytes, the manifest says {info.get('size')} (truncated or changed)")
-        if checksum_file(path) != info.get("xxh3"):
-            raise _broken(root, f"{rel} does not match its checksum (corrupted or changed)")
+        try:
+            if not path.is_file():
+                raise _broken(root, f"{rel} is missing")
+            if path.stat().st_size != info.get("size"):
+                raise _broken(root, f"{rel} has {path.stat().st_size} bytes, the manifest says {info.get('size')} (truncated or changed)")
+            if checksum_file(path) != info.get("xxh3"):
+                raise _broken(root, f"{rel} does not match its checksum (corrupted or changed)")
+        except OSError as exc:
+            raise _broken(root, f"{rel} cannot be read ({exc.strerror or exc})") from None
 
 
 @contextmanager
@@ -285,9 +326,13 @@ def writer_lock(root: Path):
     """One writer at a time. The kernel drops a flock when its holder dies, so a
     lock left by a killed process is cleared by the next writer automatically."""
     if root.exists() and not root.is_dir():
-        raise QAError(f"index path {root} is not a folder")
-    root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+        raise QAError(f"index path {root} is not a folder", hint="give --index a folder (or move that file away)")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _move_aside(root / LOCK)
+        fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        raise write_error(exc, root / LOCK, left=f"the index at {root} is as it was") or exc from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -295,8 +340,11 @@ def writer_lock(root: Path):
             holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "process unknown"
             raise QAError(f"another qa index build/update is running on {root} ({holder})",
                           hint="wait for it to finish, then run this again") from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        try:  # who holds the lock, for the message a second writer prints; not needed to hold it
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}".encode(), 0)
+        except OSError:
+            pass
         yield
     finally:
         os.close(fd)
@@ -312,3 +360,106 @@ def intact(folder: Path, manifest: dict, prefix: str) -> bool:
     return on_disk == set(listed) and all(
         (folder / rel).stat().st_size == info.get("size") and checksum_file(folder / rel) == info.get("xxh3")
         for rel, info in listed.items())
+
+
+def _as_text(value):
+    """`value` with every string made encodable: a path's bytes that are not UTF-8 (lone
+    surrogates) as \\xNN escapes, so the manifest is always valid UTF-8 JSON."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+
+    def text(item):
+        if isinstance(item, str):
+            return item.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") if _unencodable(item) else item
+        if isinstance(item, dict):
+            return {text(k): text(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [text(v) for v in item]
+        return item
+
+    return text(value)
+
+
+def _unencodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def write_failure(exc: BaseException, work: Path) -> QAError | None:
+    """A failed write into the work folder `work` as a QAError naming the file (the newest file
+    there when the library that failed did not say, as FAISS and numpy do not), or None when
+    `exc` is not a write failure (a bug, an interrupt)."""
+    name = getattr(exc, "filename", None)
+    target = Path(name) if isinstance(name, (str, os.PathLike)) else _newest(work)
+    return write_error(exc, target or work, left=f"the index at {work.parent} is as it was")
+
+
+def _newest(folder: Path) -> Path | None:
+    try:
+        files = [(p.stat().st_mtime_ns, p) for p in folder.rglob("*") if p.is_file()]
+    except OSError:
+        return None
+    return max(files, key=lambda item: item[0])[1] if files else None
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy a folder into a new version: real copies, never hard links, so damage to one version's
+    file never reaches another's (the version kept must be a backup)."""
+    shutil.copytree(source, target, copy_function=shutil.copyfile)
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "model": (dict,), "counts": (dict,), "files": (dict,), "documents": (dict,), "stats": (dict,), "skipped": (dict,),
+    "chunking": (dict,), "readers": (dict,), "created": (str,), "corpus": (str,), "analysis": (str,),
+    "index_type": (str,), "sources_csv": (str, type(None)), "follow_symlinks": (bool,),
+}
+
+
+def _safe_rel(rel: object) -> bool:
+    from pathlib import PurePosixPath
+
+    if not isinstance(rel, str) or not rel or "\x00" in rel:
+        return False
+    parts = PurePosixPath(rel).parts
+    return not PurePosixPath(rel).is_absolute() and ".." not in parts
+
+
+def manifest_problem(manifest: dict) -> str | None:
+    """What is wrong with the shape of a manifest's fields (the ones qa reads), or None."""
+    for key, kinds in _FIELDS.items():
+        if key in manifest and not isinstance(manifest[key], kinds):
+            return f"{key} is a {type(manifest[key]).__name__}, not a {' or '.join(k.__name__ for k in kinds)}"
+    for key in ("model", "counts", "files"):
+        if key not in manifest:
+            return f"{key} is missing"
+    model = manifest["model"]
+    if not isinstance(model.get("name"), str) or not model["name"]:
+        return "model.name is not a model name"
+    if not _int(model.get("dim")) or model["dim"] <= 0:
+        return "model.dim is not a positive whole number"
+    for key in ("documents", "chunks"):
+        if not _int(manifest["counts"].get(key)) or manifest["counts"][key] < 0:
+            return f"counts.{key} is not a whole number"
+    for rel, info in manifest["files"].items():
+        if not _safe_rel(rel):
+            return f"files lists {str(rel)[:60]!r}, which is not a path inside the version"
+        if not isinstance(info, dict) or not isinstance(info.get("xxh3"), str) or not _int(info.get("size")):
+            return f"files.{rel} is not a checksum and a size"
+    for key, check, what in (("documents", lambda v: isinstance(v, str), "a hash"),
+                             ("skipped", lambda v: isinstance(v, str), "a reason"),
+                             ("stats", lambda v: isinstance(v, list) and len(v) == 2 and all(_int(x) for x in v), "a size and a time"),
+                             ("chunking", _int, "a whole number")):
+        for name, value in manifest.get(key, {}).items():
+            if not check(value):
+                return f"{key}.{name} is not {what}"
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from qa.ingest.boilerplate import BOILERPLATE
+from qa.ingest.sentences import cut_long
 from qa.records import Chunk
 
 
@@ -38,21 +39,7 @@ def _runs(spans: list[tuple[int, int]], kinds: list[str]) -> list[list[tuple[int
 
 def _split_long(text: str, span: tuple[int, int], max_chars: int) -> list[tuple[int, int]]:
     """Cut a sentence longer than max_chars at white space (or hard, if it has none)."""
-    start, end = span
-    pieces = []
-    while end - start > max_chars:
-        cut = text.rfind(" ", start + 1, start + max_chars)
-        cut = cut if cut > start else start + max_chars
-        stop = cut
-        while text[stop - 1].isspace():  # "a  b" or a tab before the cut: the piece stays trimmed
-            stop -= 1
-        pieces.append((start, stop))
-        start = cut
-        while start < end and text[start].isspace():
-            start += 1
-    if start < end:
-        pieces.append((start, end))
-    return pieces
+    return cut_long(text, span[0], span[1], max_chars)
 
 
 def chunk_document(doc_id: str, text: str, spans: list[tuple[int, int]], kinds: list[str], params: ChunkParams) -> list[Chunk]:

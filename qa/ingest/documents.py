@@ -1,7 +1,9 @@
 """Read one document file: its text, exactly as quotes will cite it, and its metadata.
 
-The file is read once; its reader (by suffix, qa.ingest.readers) turns the bytes
-into text, and what `sources.csv` states overrides what the file says about itself.
+The file is read once, through qa.ingest.files.read_file (regular files only, within
+the size limit, checked against its own fstat); its reader (by suffix,
+qa.ingest.readers) turns the bytes into text, and what `sources.csv` states
+overrides what the file says about itself.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from qa.ingest.files import SOURCES_FILE, relative
+from qa.ingest.files import SOURCES_FILE, FileStat, Refused, read_file, relative, why_unreadable
 from qa.ingest.readers import Unreadable, read
 from qa.ingest.readers.base import FIELDS
 from qa.ingest.sources import Sources
@@ -23,6 +25,7 @@ class LoadedDocument:
     text: str
     noise: tuple[tuple[int, int], ...] = ()  # spans the reader knows are not content (running headers, footers)
     quoted: tuple[tuple[int, int], ...] = ()  # someone else's words (e-mail lines quoted with ">")
+    stat: FileStat | None = None  # size and modification time of the bytes that were read
 
 
 def doc_id_for(rel_path: str) -> str:
@@ -33,9 +36,11 @@ def doc_id_for(rel_path: str) -> str:
 def read_document(path: Path, corpus: Path, sources: Sources = Sources()) -> LoadedDocument | Skipped:
     rel = relative(path, corpus)
     try:
-        raw = path.read_bytes()
+        raw, st = read_file(path)
+    except Refused as exc:
+        return Skipped(rel, exc.reason)
     except OSError as exc:
-        return Skipped(rel, f"cannot be read ({exc.strerror or exc})")
+        return Skipped(rel, why_unreadable(exc))
     try:
         got = read(raw, rel)
     except Unreadable as exc:
@@ -61,8 +66,9 @@ def read_document(path: Path, corpus: Path, sources: Sources = Sources()) -> Loa
         origins=tuple((name, origins[name]) for name in FIELDS if meta[name] and name in origins),
         notes=got.notes,
     )
-    return LoadedDocument(doc, got.text, got.noise, got.quoted)
+    return LoadedDocument(doc, got.text, got.noise, got.quoted, st)
 
 
 def file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """sha256 of the file's bytes, read as a document is (raises OSError, or Refused for a file qa does not read)."""
+    return hashlib.sha256(read_file(path)[0]).hexdigest()

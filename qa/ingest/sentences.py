@@ -3,6 +3,9 @@
 Quotes must be verbatim, so sentences are never rebuilt from tokens: they are
 (start, end) spans into the original text, trimmed of surrounding white space.
 News copy puts one paragraph per line, so a line break always ends a sentence.
+No span is longer than MAX_CHARS: a "sentence" without end punctuation (a 5 MB
+line of a log, a table) is cut at white space, or hard where it has none, so
+that no quote, score or chat card has to hold megabytes of one sentence.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ _ABBREVIATIONS = {
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
     "no", "vs", "etc", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
 }
+MAX_CHARS = 1_000  # the longest sentence span; longer ones are cut at white space
 _DATE_MARKER = re.compile(r"\s*date \d{4}-\d{2}-\d{2}(?=\s)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]*[”\"'’)\]]*$")
 
@@ -25,7 +29,7 @@ def _is_abbreviation(text: str, start: int, stop: int) -> bool:
     """True when the '.' ending at `stop` closes an abbreviation, not a sentence."""
     if text[stop - 1] != "." and not text[start:stop].rstrip("”\"'’)]").endswith("."):
         return False
-    match = _LAST_WORD.search(text, start, stop)
+    match = _LAST_WORD.search(text, max(start, stop - 64), stop)  # the last word only: linear on a long run
     if not match:
         return False
     word = match.group(1).rstrip(".")
@@ -46,8 +50,36 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def cut_long(text: str, start: int, end: int, most: int = MAX_CHARS) -> list[tuple[int, int]]:
+    """(start, end) cut into trimmed pieces of at most `most` characters, at a space (hard where there is none)."""
+    pieces = []
+    while end - start > most:
+        cut = text.rfind(" ", start + 1, start + most)
+        cut = cut if cut > start else start + most
+        stop = cut
+        while text[stop - 1].isspace():  # "a  b" or a tab before the cut: the piece stays trimmed
+            stop -= 1
+        pieces.append((start, stop))
+        start = cut
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Return the (start, end) span of every non-blank sentence in `text`."""
+    """Return the (start, end) span of every non-blank sentence in `text`, none over MAX_CHARS."""
+    spans: list[tuple[int, int]] = []
+    for start, end in _split(text):
+        if end - start <= MAX_CHARS:
+            spans.append((start, end))
+        else:
+            spans.extend(cut_long(text, start, end))
+    return spans
+
+
+def _split(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for line in text.splitlines(keepends=True):

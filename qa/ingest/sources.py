@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.ingest.files import SOURCES_FILE as FILE
+from qa.ingest.files import read_file, why_unreadable
 from qa.ingest.metadata import parse_date
 
 FIELDS = ("title", "publisher", "author", "date", "url")
@@ -40,11 +41,11 @@ def _path(value: str) -> str:
 
 def read_sources(corpus: Path) -> Sources:
     try:
-        raw = (corpus / FILE).read_bytes()
+        raw = read_file(corpus / FILE)[0]  # a regular file only, within the size limit
     except FileNotFoundError:
         return Sources()
     except OSError as exc:
-        return Sources(notes=(f"{FILE} cannot be read ({exc.strerror or exc})",))
+        return Sources(notes=(f"{FILE} {why_unreadable(exc)}",))
     digest = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8-sig")

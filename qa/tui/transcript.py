@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from qa.api import REFUSAL
-from qa.citation import also_in_line, claim_lines, location, quote_parts, source_line, visible
+from qa.citation import also_in_line, claim_lines, location, quote_parts, source_line, visible, visible_lines
 from qa.records import Answer, Filters
 from qa.tui.widgets.index_header import describe
 
@@ -46,7 +46,7 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: st
     for turn in turns:
         lines += [f"## {visible(turn.question)}", "", f"_Searched {searched(turn)}._", ""]
         if turn.error is not None:
-            lines += [f"Error: {visible(turn.error)}", ""]
+            lines += [f"Error: {visible_lines(turn.error)}", ""]
         elif turn.answer is None:
             lines += ["(not answered yet)", ""]
         elif not turn.answer.answered:

@@ -9,6 +9,7 @@ without the rest of qa noticing.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -53,8 +54,10 @@ class Unreadable(Exception):
 
 class Reader(Protocol):
     name: str  # the library doing the work, e.g. "trafilatura"
-    version: str  # that library's installed version
     suffixes: tuple[str, ...]
+
+    @property
+    def version(self) -> str: ...  # that library's installed version
 
     def read(self, data: bytes, path: str) -> ReadResult: ...
 
@@ -79,6 +82,7 @@ def newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+@functools.cache
 def library_version(distribution: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 

@@ -33,8 +33,9 @@ class DocxReader:
     name = "docx2python"
     suffixes: tuple[str, ...] = (".docx",)
 
-    def __init__(self) -> None:
-        self.version = library_version("docx2python")
+    @property
+    def version(self) -> str:
+        return library_version("docx2python")  # read when a build records it, not on every start
 
     def read(self, data: bytes, path: str) -> ReadResult:
         import warnings

@@ -52,8 +52,9 @@ class HtmlReader:
     name = "trafilatura"
     suffixes: tuple[str, ...] = (".html", ".htm")
 
-    def __init__(self) -> None:
-        self.version = library_version("trafilatura")
+    @property
+    def version(self) -> str:
+        return library_version("trafilatura")  # read when a build records it, not on every start
 
     def read(self, data: bytes, path: str) -> ReadResult:
         page = extract(decode(data))

@@ -30,8 +30,9 @@ class PdfReader:
     name = "pypdfium2"
     suffixes: tuple[str, ...] = (".pdf",)
 
-    def __init__(self) -> None:
-        self.version = library_version("pypdfium2")
+    @property
+    def version(self) -> str:
+        return library_version("pypdfium2")  # read when a build records it, not on every start
 
     def read(self, data: bytes, path: str) -> ReadResult:
         import pypdfium2 as pdfium

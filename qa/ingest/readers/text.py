@@ -27,8 +27,9 @@ class TextReader:
     name = "charset-normalizer"
     suffixes: tuple[str, ...] = (".txt", ".md")
 
-    def __init__(self) -> None:
-        self.version = library_version("charset-normalizer")
+    @property
+    def version(self) -> str:
+        return library_version("charset-normalizer")  # read when a build records it, not on every start
 
     def read(self, data: bytes, path: str) -> ReadResult:
         from qa.ingest.metadata import describe_sourced

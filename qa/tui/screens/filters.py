@@ -30,6 +30,7 @@ class FilterScreen(ModalScreen[Filters | None]):
     def __init__(self, current: Filters) -> None:
         super().__init__()
         self.current = current
+        self._dismissing = False
 
     def compose(self) -> ComposeResult:
         c = self.current
@@ -59,12 +60,20 @@ class FilterScreen(ModalScreen[Filters | None]):
         except ValueError as exc:
             self.query_one("#filter-error", Static).update(str(exc))
             return
-        self.dismiss(filters)
+        self._dismiss_once(filters)
 
     @on(Button.Pressed, "#filter-clear")
     def clear(self) -> None:
-        self.dismiss(Filters())
+        self._dismiss_once(Filters())
 
     @on(Button.Pressed, "#filter-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self._dismiss_once(None)
+
+    def _dismiss_once(self, result: Filters | None) -> None:
+        """Dismiss once: keys already queued for this screen (a second quick Enter, Esc) arrive after
+        it has left the stack, and a second dismiss would pop the chat itself (ScreenStackError)."""
+        if self._dismissing or not self.is_active:
+            return
+        self._dismissing = True
+        self.dismiss(result)

@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.content import Content
 from textual.widget import Widget
 
-from qa.citation import visible
+from qa.citation import visible_lines
 from qa.records import Extract
 
 
@@ -19,7 +19,7 @@ class DocumentText(Widget):
         e = extract
         h0, h1 = e.start + e.highlight.start, e.start + e.highlight.end
         bounds = [0, e.start, h0, h1, e.end, len(text)]
-        self.parts = [visible(text[a:b]) for a, b in zip(bounds, bounds[1:])]
+        self.parts = [visible_lines(text[a:b]) for a, b in zip(bounds, bounds[1:])]
 
     def render(self) -> Text:
         quote = self.get_component_rich_style("document-text--quote")

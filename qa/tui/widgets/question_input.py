@@ -3,9 +3,11 @@ questions of earlier chats are kept (qa.tui.history)."""
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
+from qa.api import pasted_question
 from qa.tui import history
 
 
@@ -48,3 +50,15 @@ class QuestionInput(Input):
         else:
             self.value = self.history[self._position]
         self.cursor_position = len(self.value)
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Pasted text without its escape sequences and control characters, its lines joined."""
+        event.prevent_default()  # Input's own handler would insert the raw text too
+        event.stop()
+        text = pasted_question(event.text)
+        if not text:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)

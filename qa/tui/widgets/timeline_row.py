@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from qa.citation import location, source_line, visible
+from qa.citation import location, quote_line, source_line, visible
 from qa.records import Extract, Highlight, TimelineEntry
 from qa.tui.widgets.extract_card import ExtractCard
 
@@ -26,6 +26,6 @@ class TimelineRow(ExtractCard):
         text = Text(end="")
         text.append(f"{when}", self.get_component_rich_style("extract-card--highlight"))
         text.append(f"  {basis}\n" if basis else "\n", self.get_component_rich_style("extract-card--meta"))
-        text.append(f"“{visible(e.quote)}”\n", self.get_component_rich_style("extract-card--quote"))
+        text.append(f"“{quote_line(e.quote)}”\n", self.get_component_rich_style("extract-card--quote"))
         text.append(f"— {source_line(self.extract)} · {location(self.extract)}", self.get_component_rich_style("extract-card--source"))
         return text

@@ -10,7 +10,7 @@ from textual.containers import Vertical
 from textual.widgets import Collapsible, Static
 
 from qa.api import REFUSAL
-from qa.citation import visible
+from qa.citation import visible, visible_lines
 from qa.records import Answer, Filters, Timeline
 from qa.tui.widgets.claims_card import ClaimsCard
 from qa.tui.widgets.extract_card import ExtractCard
@@ -76,4 +76,4 @@ class Turn(Vertical):
     def show_error(self, error: str) -> None:
         self.error = error
         self.set_status("")
-        self.mount(Static(Text(visible(error)), classes="error"))
+        self.mount(Static(Text(visible_lines(error)), classes="error"))  # the message, then the hint
