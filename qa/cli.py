@@ -364,7 +364,7 @@ def timeline(
 
     def source(e) -> str:
         return (f"— {visible(e.title or '(untitled)')} · {visible(e.publisher or '(publisher not stated)')}"
-                f" · {visible(openable(e))}:{e.line}")
+                f" · {visible(e.published or '(undated)')} · {visible(openable(e))}:{e.line}")
 
     session = api.Session(corpus, index, model=model, min_score=min_score)
     try:

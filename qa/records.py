@@ -162,6 +162,7 @@ class TimelineEntry:
     title: str | None
     publisher: str | None
     file: str | None = None  # the absolute path, filled in by api.Session
+    published: str | None = None  # the document's own date, shown in its source line
 
 
 @dataclass(frozen=True)

@@ -111,6 +111,9 @@ def test_highlight_is_the_best_sentence_inside_the_quote(wire_corpus):
     ("What company built it?", {"ORG"}),
     ("Why did they go?", set()),
     ("What did the minister say?", set()),
+    ("According to the person who spoke to reporters, how many were freed?", question.NUMBER),  # a relative "who"
+    ("According to CNN, who was freed?", question.WHO),
+    ("Tell me who warned Trump", question.WHO),
 ])
 def test_the_wording_of_a_question_says_what_kind_of_entity_answers_it(question, wants):
     assert question_wants(question) == wants

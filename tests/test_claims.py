@@ -140,3 +140,4 @@ def test_a_count_of_what_was_asked_about_answers_only_when_its_clause_says_what_
 def test_a_bare_figure_beside_a_count_of_something_else_and_a_day_of_the_month_count_nothing_asked(crowded):
     answer = api.ask(crowded, "How many Americans were freed?", min_score=0.0)
     assert [c.value for c in answer.claims] == ["Two"]  # not "400" (prisoners, elliptically), nor "5" (a day)
+

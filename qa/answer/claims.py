@@ -381,13 +381,18 @@ def gather(index: Index, asked: Asked, question: str, shown: Sequence[Candidate]
     # a compatible reading from the same kind of speaker joins the claim on the same figure; a surname
     # alone ("Rodríguez") joins the one full name found that ends with it ("Delcy Rodríguez")
     merged: dict[str, list[tuple[_Found, bool]]] = {}
-    for key, items in sorted(groups.items(), key=lambda kv: kv[0].count(" ") == 0):
+    for key, items in sorted(groups.items(), key=lambda kv: -kv[0].count(" ")):  # fuller names first
         first = items[0]
         home = next((k for k, members in merged.items() if first.amount and members[0][0].amount
                      and compatible(first.amount, members[0][0].amount)
                      and _speaker_head(first.speaker) == _speaker_head(members[0][0].speaker)), None)
-        if home is None and first.kind == "person" and " " not in key:
-            fuller = [k for k in merged if k.startswith("person:") and k.endswith(" " + key.removeprefix("person:"))]
+        if home is None and first.kind in ("person", "organization"):
+            # a shorter name joins the one fuller name ending with it ("Rodríguez", "Delcy Rodríguez";
+            # "Foro Penal", "Venezuelan human rights group Foro Penal"); an organisation's first word
+            # alone the one starting with it ("Foro", "Foro Penal")
+            kind, word = key.split(":", 1)
+            fuller = [k for k in merged if k.startswith(kind + ":") and (k.endswith(" " + word) or (
+                kind == "organization" and " " not in word and k.startswith(f"{kind}:{word} ")))]
             home = fuller[0] if len(fuller) == 1 else None
         if home is None:
             merged[key] = [(v, False) for v in items]

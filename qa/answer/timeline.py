@@ -60,4 +60,4 @@ def _entry(index: Index, row: int) -> TimelineEntry:
     if date is None and doc.date:
         date, basis = doc.date, "published"
     return TimelineEntry(date, date_end, basis, words, full[start:end], doc.doc_id, doc.path, start, end,
-                         line_of(full, start), doc.title, doc.publisher)
+                         line_of(full, start), doc.title, doc.publisher, published=doc.date)

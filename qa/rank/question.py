@@ -83,12 +83,13 @@ class Asked:
 
 def wants(question: str) -> frozenset[str]:
     """The kinds of entity that answer the question, by the cue that comes first in it ("who said a
-    number of prisoners ..." asks for a speaker, not a number)."""
+    number of prisoners ..." asks for a speaker, not a number). A "who" after a noun ("the person who
+    spoke ..., how many") is a relative pronoun, no cue."""
     q = question.lower()
     cues = []
     for pattern, kind in ((_HOW, "how"), (_WHEN, "when"), (_WHERE, "where"), (_NAME_OF, "noun"), (_WHAT_NOUN, "noun"),
                           (_WHO, "who")):
-        match = pattern.search(q)
+        match = next((m for m in pattern.finditer(q) if kind != "who" or not _relative(q, m.start())), None)
         if match and (kind != "noun" or _noun_kind(match.group(1), pattern is _NAME_OF)):
             cues.append((match.start(), kind, match))
     if not cues:
@@ -99,6 +100,20 @@ def wants(question: str) -> frozenset[str]:
     if kind == "noun":
         return _noun_kind(match.group(1), match.re is _NAME_OF) or frozenset()
     return {"when": TIME, "where": PLACE, "who": WHO}[kind]
+
+
+# words after which an interrogative "who" starts its clause: a question's start, a comma, a
+# conjunction, a preposition, or a verb of asking or knowing ("tell me who", "know who")
+_OPENS_CLAUSE = frozenset("""and or but so then of to by with from for about on in at as me us them him her ask asked
+know knew tell told say said says show shows explain wonder see learn find is was are were""".split())
+
+
+def _relative(q: str, at: int) -> bool:
+    """Whether the "who" at `at` follows a noun, as a relative pronoun does ("the person who spoke")."""
+    before = q[:at].rstrip()
+    if not before or before[-1] in ",;:(–—-\"“":
+        return False
+    return before.split()[-1].strip("’'") not in _OPENS_CLAUSE
 
 
 def _noun_kind(word: str, name_of: bool) -> frozenset[str] | None:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Protocol
 
 from qa.api import REFUSAL
-from qa.citation import also_in_line, claim_lines, location, quote_parts, source_line, visible, visible_lines
-from qa.records import Answer, Filters
+from qa.citation import also_in_line, claim_lines, location, openable, quote_line, quote_parts, source_line, visible, visible_lines
+from qa.records import Answer, Filters, Timeline, TimelineEntry
 from qa.tui.widgets.index_header import describe
+from qa.tui.widgets.timeline_row import BASIS
 
 
 class TurnLike(Protocol):
@@ -21,6 +22,7 @@ class TurnLike(Protocol):
     min_score: float | None
     version: str | None
     notes: tuple[str, ...]
+    timeline: Timeline | None
 
 
 def default_name(now: datetime | None = None) -> str:
@@ -47,6 +49,8 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: st
         lines += [f"## {visible(turn.question)}", "", f"_Searched {searched(turn)}._", ""]
         if turn.error is not None:
             lines += [f"Error: {visible_lines(turn.error)}", ""]
+        elif turn.timeline is not None:
+            lines += timeline_lines(turn.timeline)
         elif turn.answer is None:
             lines += ["(not answered yet)", ""]
         elif not turn.answer.answered:
@@ -66,6 +70,26 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: st
                 lines += [f"- also in: {also_in_line(s)}" for s in e.also_in]
                 lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def timeline_lines(found: Timeline) -> list[str]:
+    """A timeline as Markdown: each entry's date and what it rests on, its quote and its source."""
+    if not found.entries and not found.undated:
+        return ["_Nothing the documents say about this could be dated or shown._", ""]
+
+    def entry(e: TimelineEntry, heading: str) -> list[str]:
+        source = " · ".join(visible(p) for p in (e.title or "(untitled)", e.publisher or "(publisher not stated)",
+                                                 e.published or "(undated)"))
+        return [heading, "", f"> “{quote_line(e.quote)}”", "", f"- {source} · at `{visible(openable(e))}:{e.line}`", ""]
+
+    lines: list[str] = []
+    for e in found.entries:
+        when = (e.date or "") + (f" to {e.date_end}" if e.date_end else "")
+        basis = BASIS.get(e.date_basis or "", "").format(visible(e.date_text or ""))
+        lines += entry(e, f"**{when}**" + (f" ({basis})" if basis else ""))
+    for e in found.undated:
+        lines += entry(e, "**Undated** (neither the sentence nor its document gives a date)")
+    return lines
 
 
 def save_markdown(turns: Sequence[TurnLike], path: Path, *, corpus: str, index: str = "", model: str = "") -> Path:

@@ -387,7 +387,7 @@ def test_ctrl_s_saves_the_conversation_as_markdown(chat_app, tmp_path):
                 f"1. {source_line(top)}") in text
         assert f"`corpus/{top.path}:{top.line}`" in text
         assert top.quote.split(". ")[0].split("\n")[0] in text
-        assert (f"## {UNANSWERED}\n\n_Searched documents with source “cnn”, since 2026-01-15 · --min-score 1.01 · "
+        assert (f"## {UNANSWERED}\n\n_Searched documents with source “cnn”, a date from 2026-01-15 · --min-score 1.01 · "
                 f"index version {version}._\n\n_The documents do not answer this question._") in text
         assert conversation_notes(pilot.app)[-1] == f"Saved the conversation to {tmp_path / name}"
 
@@ -601,3 +601,29 @@ def test_the_chat_says_chunks_never_passages(chat_app):
 
 
     drive(chat_app, body, size=(100, 60))
+
+
+def test_a_timeline_shows_each_documents_date_and_is_saved(chat_app, tmp_path):
+    from qa.tui.widgets.timeline_row import TimelineRow
+
+    async def body(pilot):
+        await ask(pilot, "/timeline Foro Penal prisoners freed")
+        rows = list(pilot.app.screen.query(TimelineRow))
+        assert rows, "no timeline entry"
+        assert [r.extract.rank for r in rows] == list(range(1, len(rows) + 1))  # "quote #n", never #0
+        index = api.open_index(Path("index"))
+        dated = {d.path: d.date for d in index.documents}
+        for row in rows:
+            assert row.entry.published == dated[row.entry.path]
+            assert f" · {dated[row.entry.path] or '(undated)'} · " in row.render().plain
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        name = pilot.app.screen.query_one("#save-name", Input).value
+        await pilot.press("enter")
+        await pilot.pause()
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "(not answered yet)" not in text
+        for row in rows:
+            assert f"“{row.entry.quote}”" in text and f"`corpus/{row.entry.path}:{row.entry.line}`" in text
+
+    drive(chat_app, body)

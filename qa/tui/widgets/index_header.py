@@ -10,14 +10,16 @@ from qa.records import CorpusDiff, Filters
 
 
 def describe(filters: Filters) -> str:
-    """The active filter in words, e.g. source “cnn”, since 2026-01-01."""
+    """The active filter in words, e.g. source “cnn”, a date from 2026-01-01."""
     parts = []
     if filters.source:
         parts.append(f"source “{visible(filters.source)}”")
-    if filters.since:
-        parts.append(f"since {filters.since}")
-    if filters.until:
-        parts.append(f"until {filters.until}")
+    if filters.since and filters.until:
+        parts.append(f"a date from {filters.since} to {filters.until}")
+    elif filters.since:
+        parts.append(f"a date from {filters.since}")
+    elif filters.until:
+        parts.append(f"a date up to {filters.until}")
     return ", ".join(parts)
 
 

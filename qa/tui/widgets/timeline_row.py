@@ -12,10 +12,10 @@ BASIS = {"stated": "stated", "resolved": "from “{}”", "published": "the docu
 
 
 class TimelineRow(ExtractCard):
-    def __init__(self, entry: TimelineEntry) -> None:
-        super().__init__(Extract(rank=0, quote=entry.quote, highlight=Highlight(0, len(entry.quote)), score=0.0,
+    def __init__(self, entry: TimelineEntry, number: int) -> None:
+        super().__init__(Extract(rank=number, quote=entry.quote, highlight=Highlight(0, len(entry.quote)), score=0.0,
                                  doc_id=entry.doc_id, path=entry.path, title=entry.title, publisher=entry.publisher,
-                                 date=None, start=entry.start, end=entry.end, line=entry.line, file=entry.file))
+                                 date=entry.published, start=entry.start, end=entry.end, line=entry.line, file=entry.file))
         self.entry = entry
         self.add_class("timeline-row")
 

@@ -71,7 +71,7 @@ class Turn(Vertical):
         if not found.entries and not found.undated:
             self.mount(Static(Text("Nothing the documents say about this could be dated or shown."), classes="refusal"))
             return
-        self.mount_all([TimelineRow(e) for e in (*found.entries, *found.undated)])
+        self.mount_all([TimelineRow(e, n) for n, e in enumerate((*found.entries, *found.undated), 1)])
 
     def show_error(self, error: str) -> None:
         self.error = error
