@@ -627,3 +627,33 @@ def test_a_timeline_shows_each_documents_date_and_is_saved(chat_app, tmp_path):
             assert f"“{row.entry.quote}”" in text and f"`corpus/{row.entry.path}:{row.entry.line}`" in text
 
     drive(chat_app, body)
+
+
+def test_who_says_what_is_a_card_above_the_answers_whose_rows_open_their_sentence(chat_app):
+    from qa.tui.widgets.claims_card import ClaimRow, ClaimsCard
+
+    question = "How many prisoners did Foro Penal confirm had been freed?"
+
+    async def body(pilot):
+        await ask(pilot, question)
+        answer = api.ask(api.open_index(Path("index")), question, min_score=api.default_min_score())
+        assert answer.claims, "the seed corpus gives a figure for this question"
+        turn = list(pilot.app.screen.query(Turn))[-1]
+        card = turn.query_one(ClaimsCard)
+        extracts = [c for c in turn.query(ExtractCard) if not isinstance(c, ClaimRow)]
+        assert extracts and card.region.y < extracts[0].region.y  # above the answer cards
+        rows = list(card.query(ClaimRow))
+        assert [(r.claim.value, r.source.path) for r in rows] == [(c.value, s.path) for c in answer.claims for s in c.sources]
+        for row in rows:
+            plain = row.render().plain
+            assert f"{row.source.path}:{row.source.line}" in plain
+            # the value and its speaker once, on a line before the claim's first document
+            assert plain.count("\n") == row.first and (not row.first or plain.startswith(row.claim.value + "  "))
+        rows[0].focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, DocumentScreen)
+        parts = pilot.app.screen.query_one(DocumentText).parts  # before, quote, value, quote, after
+        assert "".join(parts[1:4]) == rows[0].source.quote and parts[2] == rows[0].source.value
+
+    drive(chat_app, body)

@@ -32,13 +32,15 @@ class ClaimRow(ExtractCard):
         self.add_class("claim-row")
 
     def render(self) -> Text:
-        value = visible(self.claim.value) if self.first else ""
-        who = visible(self.claim.attributed_to or "(the outlet's own words)") if self.first else ""
+        """The value and who gave it on a line of their own (first document only), then where: no
+        columns to overflow, so a long speaker or a narrow terminal never breaks a path."""
         own = f" (“{visible(self.source.value)}”)" if self.source.value != self.claim.value else ""
         text = Text(end="")
-        text.append(f"{value:<16} ", self.get_component_rich_style("extract-card--highlight"))
-        text.append(f"{who:<28} ", self.get_component_rich_style("extract-card--source"))
-        text.append(f"{location(self.extract)}{own} · {source_line(self.extract)}", self.get_component_rich_style("extract-card--meta"))
+        if self.first:
+            text.append(visible(self.claim.value), self.get_component_rich_style("extract-card--highlight"))
+            who = visible(self.claim.attributed_to) if self.claim.attributed_to else "(the outlet's own words)"
+            text.append(f"  {who}\n", self.get_component_rich_style("extract-card--source"))
+        text.append(f"  {location(self.extract)}{own} · {source_line(self.extract)}", self.get_component_rich_style("extract-card--meta"))
         return text
 
 
