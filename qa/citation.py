@@ -35,12 +35,29 @@ def visible_lines(text: str) -> str:
 _KIND_LABEL = {"caption": "photo caption", "quoted": "quoted in the message"}
 
 
+def source_fields(title: str | None, publisher: str | None, date: str | None) -> str:
+    """Title · publisher · date, each saying so when the document does not state it."""
+    return " · ".join(visible(p) for p in (title or "(untitled)", publisher or "(publisher not stated)", date or "(undated)"))
+
+
 def source_line(e: Extract | Source) -> str:
     """Title · publisher · date, saying so when the document does not state one; and what kind of text
     the quote is when it is not the article's body (a photo caption, someone else's words quoted)."""
-    parts = (e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)")
     label = _KIND_LABEL.get(e.kind)
-    return " · ".join(visible(p) for p in parts) + (f" · ({label})" if label else "")
+    return source_fields(e.title, e.publisher, e.date) + (f" · ({label})" if label else "")
+
+
+_BASIS = {"stated": "stated", "resolved": "from “{}”", "published": "the document's date"}
+
+
+def date_basis(e: TimelineEntry) -> str:
+    """What a timeline entry's date rests on, in words ("from “Tuesday night”")."""
+    return _BASIS.get(e.date_basis or "", "").format(visible(e.date_text or ""))
+
+
+def entry_source(e: TimelineEntry, *, link: bool = False) -> str:
+    """A timeline entry's source, as a source line: title · publisher · its document's date · path:line."""
+    return f"{source_fields(e.title, e.publisher, e.published)} · {_where(e, link)}"
 
 
 def openable(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
@@ -53,14 +70,18 @@ def openable(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
     return os.path.relpath(e.file, here) if inside else e.file
 
 
-def location(e: Extract | Source, *, link: bool = False) -> str:
-    """`path:line`, and the page of a paged document (its printed label when it has one); with
-    `link`, the path is an OSC 8 hyperlink to the file for terminals that support one."""
-    page = e.page_label or (str(e.page) if e.page else None)
+def _where(e: Extract | Source | ClaimSource | TimelineEntry, link: bool) -> str:
+    """`path:line`; with `link`, the path is an OSC 8 hyperlink to the file for terminals that support one."""
     text = f"{visible(openable(e))}:{e.line}"
     if link and e.file:
         text = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(e.file)}\x1b\\{text}\x1b]8;;\x1b\\"
-    return text + (f" (p. {visible(page)})" if page else "")
+    return text
+
+
+def location(e: Extract | Source, *, link: bool = False) -> str:
+    """`path:line`, and the page of a paged document (its printed label when it has one)."""
+    page = e.page_label or (str(e.page) if e.page else None)
+    return _where(e, link) + (f" (p. {visible(page)})" if page else "")
 
 
 def also_in_line(s: Source, *, link: bool = False, wording: str | None = None) -> str:
@@ -86,10 +107,7 @@ def claim_lines(claims: Sequence[Claim], agreement: str | None, *, link: bool = 
     for c in claims:
         places = []
         for n, s in enumerate(c.sources):
-            where = f"{visible(openable(s))}:{s.line}"
-            if link and s.file:
-                where = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(s.file)}\x1b\\{where}\x1b]8;;\x1b\\"
-            place = where + (f" ({visible(s.date)})" if n == 0 and s.date else "")
+            place = _where(s, link) + (f" ({visible(s.date)})" if n == 0 and s.date else "")
             if s.value != c.value:
                 place += f" (“{visible(s.value)}”)"
             places.append(place)

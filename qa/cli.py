@@ -359,12 +359,8 @@ def timeline(
     from dataclasses import asdict
 
     from qa import api
-    from qa.citation import openable, quote_line, visible
+    from qa.citation import date_basis, entry_source, quote_line, visible
     from qa.errors import QAError
-
-    def source(e) -> str:
-        return (f"— {visible(e.title or '(untitled)')} · {visible(e.publisher or '(publisher not stated)')}"
-                f" · {visible(e.published or '(undated)')} · {visible(openable(e))}:{e.line}")
 
     session = api.Session(corpus, index, model=model, min_score=min_score)
     try:
@@ -378,13 +374,11 @@ def timeline(
     else:
         for e in found.entries:
             when = e.date + (f" to {e.date_end}" if e.date_end else "") if e.date else ""
-            basis = {"stated": "stated", "resolved": f"from “{visible(e.date_text or '')}”", "published": "published"}.get(
-                e.date_basis or "", "")
-            typer.echo(f"{when}  ({basis})\n   “{quote_line(e.quote)}”\n   {source(e)}\n")
+            typer.echo(f"{when}  ({date_basis(e)})\n   “{quote_line(e.quote)}”\n   — {entry_source(e)}\n")
         if found.undated:
             typer.echo("Undated (neither the sentence nor its document gives a date):")
             for e in found.undated:
-                typer.echo(f"   “{quote_line(e.quote)}”\n   {source(e)}\n")
+                typer.echo(f"   “{quote_line(e.quote)}”\n   — {entry_source(e)}\n")
     raise typer.Exit(0 if found.entries or found.undated else 1)
 
 

@@ -22,7 +22,7 @@ from qa.index.loaded import Index
 from qa.ingest.sentences import line_of
 from qa.rank import model
 from qa.rank.model import Candidate
-from qa.rank.question import analyse, is_statement
+from qa.rank.question import analyse
 from qa.rank.ranking import candidates
 from qa.records import Answer, Extract, Filters, Highlight, Source
 
@@ -44,12 +44,10 @@ def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filte
     """A claim to check ("Venezuela freed 400 prisoners") is never refused: the sentences that bear on
     it are what a fact-checker came for, however they score."""
     ranker = model.load()
-    threshold = ranker.min_score if min_score is None else min_score
-    if is_statement(question):
-        threshold = 0.0
-    ranked = candidates(index, question, filters)
-    answer = select(index, question, ranked, top_k=top_k, min_score=threshold, score=ranker.calibrated)
     asked = analyse(question, index.names)
+    threshold = 0.0 if asked.statement else ranker.min_score if min_score is None else min_score
+    ranked = candidates(index, question, filters, asked)
+    answer = select(index, question, ranked, top_k=top_k, min_score=threshold, score=ranker.calibrated)
     shown = [c for c in ranked[:CLAIM_POOL] if ranker.calibrated(c) >= threshold]  # what qa would quote
     found, agreement = claims.gather(index, asked, question, shown, ranker.calibrated) if answer.answered else ((), None)
     return replace(answer, claims=found, agreement=agreement)

@@ -22,10 +22,11 @@ def rank(index: Index, query: Query, pool: Pool, asked: Asked, ranker: model.Ran
     return out
 
 
-def candidates(index: Index, question: str, filters: Filters = Filters()) -> list[Candidate]:
+def candidates(index: Index, question: str, filters: Filters = Filters(), asked: Asked | None = None) -> list[Candidate]:
     """Every sentence either retriever finds (and its neighbours), scored; most relevant first. A question
-    asking for a figure, a name, a date or a place reaches deeper: all the values the documents give count."""
+    asking for a figure, a name, a date or a place reaches deeper: all the values the documents give count.
+    `asked` is what the question asks for, when the caller has read it already."""
     query = analyse(index, question)
-    asked = question_analysis(question, index.names)
+    asked = asked or question_analysis(question, index.names)
     pool = gather(index, query, filters, deep=bool(asked.wants) and not asked.statement)
     return [] if pool is None else rank(index, query, pool, asked)

@@ -8,10 +8,21 @@ from pathlib import Path
 from typing import Protocol
 
 from qa.api import REFUSAL
-from qa.citation import also_in_line, claim_lines, location, openable, quote_line, quote_parts, source_line, visible, visible_lines
+from qa.citation import (
+    also_in_line,
+    claim_lines,
+    date_basis,
+    location,
+    openable,
+    quote_line,
+    quote_parts,
+    source_fields,
+    source_line,
+    visible,
+    visible_lines,
+)
 from qa.records import Answer, Filters, Timeline, TimelineEntry
 from qa.tui.widgets.index_header import describe
-from qa.tui.widgets.timeline_row import BASIS
 
 
 class TurnLike(Protocol):
@@ -78,14 +89,13 @@ def timeline_lines(found: Timeline) -> list[str]:
         return ["_Nothing the documents say about this could be dated or shown._", ""]
 
     def entry(e: TimelineEntry, heading: str) -> list[str]:
-        source = " · ".join(visible(p) for p in (e.title or "(untitled)", e.publisher or "(publisher not stated)",
-                                                 e.published or "(undated)"))
-        return [heading, "", f"> “{quote_line(e.quote)}”", "", f"- {source} · at `{visible(openable(e))}:{e.line}`", ""]
+        where = f"{visible(openable(e))}:{e.line}"
+        return [heading, "", f"> “{quote_line(e.quote)}”", "", f"- {source_fields(e.title, e.publisher, e.published)} · at `{where}`", ""]
 
     lines: list[str] = []
     for e in found.entries:
         when = (e.date or "") + (f" to {e.date_end}" if e.date_end else "")
-        basis = BASIS.get(e.date_basis or "", "").format(visible(e.date_text or ""))
+        basis = date_basis(e)
         lines += entry(e, f"**{when}**" + (f" ({basis})" if basis else ""))
     for e in found.undated:
         lines += entry(e, "**Undated** (neither the sentence nor its document gives a date)")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from qa.citation import location, quote_line, source_line, visible
+from qa.citation import date_basis, location, quote_line, source_line
 from qa.records import Extract, Highlight, TimelineEntry
 from qa.tui.widgets.extract_card import ExtractCard
-
-BASIS = {"stated": "stated", "resolved": "from “{}”", "published": "the document's date"}
 
 
 class TimelineRow(ExtractCard):
@@ -22,7 +20,7 @@ class TimelineRow(ExtractCard):
     def render(self) -> Text:
         e = self.entry
         when = (e.date or "undated") + (f" to {e.date_end}" if e.date_end else "")
-        basis = BASIS.get(e.date_basis or "", "").format(visible(e.date_text or ""))
+        basis = date_basis(e)
         text = Text(end="")
         text.append(f"{when}", self.get_component_rich_style("extract-card--highlight"))
         text.append(f"  {basis}\n" if basis else "\n", self.get_component_rich_style("extract-card--meta"))
