@@ -100,7 +100,8 @@ def claim_lines(claims: Sequence[Claim], agreement: str | None, *, link: bool = 
     if not claims or agreement is None:
         return []
     kind = _KIND_WORDS.get(claims[0].kind, _KIND_WORDS["other"])
-    head = f"Sources {'agree' if agreement == 'agree' else 'differ'} ({len(claims)} {kind[0] if len(claims) == 1 else kind[1]}):"
+    count = f"({len(claims)} {kind[0] if len(claims) == 1 else kind[1]})"
+    head = {"agree": f"Sources agree {count}:", "single": f"One source {count}:"}.get(agreement, f"Sources differ {count}:")
     width = min(24, max(len(visible(c.value)) for c in claims))
     who = min(28, max(len(visible(c.attributed_to or "")) for c in claims))
     lines = [head]

@@ -179,7 +179,7 @@ class Answer:
     extracts: tuple[Extract, ...]
     nearest: tuple[Extract, ...] = field(default=(), metadata={"json": False})
     claims: tuple[Claim, ...] = ()  # who says what: the values the documents give for what was asked
-    agreement: str | None = None  # "agree", "differ", or None when nothing comparable was asked or found
+    agreement: str | None = None  # "agree" (two documents or more), "differ", "single" (one document), or None when nothing was found
 
 
 @dataclass(frozen=True)
@@ -268,6 +268,12 @@ class Credit:
     # the reporting verb's clause ("what campaigners say is a tally of more than 800"): what the
     # figure is said of is said there; None for a noun ("claim of 400") or "according to X"
     scope: Span | None = None
+
+    @property
+    def asserted(self) -> bool:
+        """False when the clause takes the figure back (denied, not said, said by no one, called
+        false): the speaker span is then empty."""
+        return self.speaker.start < self.speaker.end
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import platform
@@ -22,6 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -180,6 +182,38 @@ def warm_latency(index: Path, label: str, p50_target: float | None, p95_target: 
     row(f"  of which query encoding (mean), {label}", f"{(time.perf_counter() - began) * 1000 / len(asked):.1f} ms")
     del loaded
     gc.collect()
+
+
+def reader_figures(index: Path, fp32: Path | None) -> None:
+    """The reader's cost per candidate on the seed corpus's real candidates: the shipped int8 model, and an fp32
+    export beside it when one is given (scripts/train_reader.py leaves one in /tmp)."""
+    from qa import api
+    from qa.rank import model
+    from qa.rank.ranking import candidates
+    from qa.reader import model as reader_model
+
+    loaded = api.open_index(index)
+    top_n = int(model.load().reader.get("top_n", 12))
+    pools = [(q, [loaded.sentence_text(c.row) for c in candidates(loaded, q)[:top_n]]) for q in questions()]
+    readers = [("int8 (shipped)", reader_model.load())]
+    if fp32 is not None:
+        folder = Path(tempfile.mkdtemp())
+        for name in ("reader.json", "tokenizer.json"):
+            shutil.copy(reader_model.FOLDER / name, folder / name)
+        shutil.copy(fp32, folder / "reader.onnx")
+        record = json.loads((folder / "reader.json").read_text())
+        record["model"]["sha256"] = hashlib.sha256((folder / "reader.onnx").read_bytes()).hexdigest()
+        (folder / "reader.json").write_text(json.dumps(record))
+        readers.append(("fp32", reader_model.OnnxReader(folder)))
+    for label, reader in readers:
+        for q, texts in pools[:2]:
+            reader.logits(q, texts)
+        began, count = time.perf_counter(), 0
+        for _ in range(3):
+            for q, texts in pools:
+                reader.logits(q, texts)
+                count += len(texts)
+        row(f"reader, ms per candidate, {label} (top {top_n})", f"{(time.perf_counter() - began) * 1000 / count:.2f} ms")
 
 
 def corpus_of(folder: Path, docs: int, seed: int = 0) -> Path:
@@ -544,6 +578,7 @@ def main() -> None:
     parser.add_argument("--tput-docs", type=int, default=400, help="generated documents for the build-throughput figure (about 24 distinct chunks each)")
     parser.add_argument("--chunks", type=int, default=100_000, help="chunks in the big corpus")
     parser.add_argument("--vectors", type=int, default=1_000_000, help="vectors in the scale test")
+    parser.add_argument("--reader-fp32", type=Path, help="an fp32 export of the reader to time beside the shipped int8 one")
     parser.add_argument("--baseline", metavar="REV", help="also time cold `qa ask` of this git revision, alternating with this tree")
     args = parser.parse_args()
     args.runs = max(5, args.runs)
@@ -555,7 +590,8 @@ def main() -> None:
     startup_figures(index, args.runs)
     if args.baseline:
         baseline_figures(args.work, args.baseline, index, args.runs)
-    warm_latency(index, "seed corpus", 30, 60)
+    warm_latency(index, "seed corpus", 30, 80)
+    reader_figures(index, args.reader_fp32)
     build_throughput(args.work, args.tput_docs)
     extraction_figures()
     if not args.quick:

@@ -4,7 +4,8 @@ hit@1: the top extract answers; hit@3: one of the first three does (a refusal is
 miss). Refused: the share of answerable questions answered "the documents do not
 answer", and the share of unanswerable ones. Beside the final system, three
 baselines over the same candidates, quote windows and duplicate folding: BM25
-alone, MiniLM cosine alone, and their plain reciprocal-rank fusion. Every extract's
+alone, MiniLM cosine alone, and their plain reciprocal-rank fusion; and the
+reader (qa/reader) alone on the ranking's best 20. Every extract's
 quote and also_in span is checked against the document text at its offsets (the
 verbatim invariant); a violation fails the run.
 
@@ -16,6 +17,7 @@ verbatim invariant); a violation fails the run.
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 from dataclasses import replace
@@ -26,13 +28,16 @@ sys.path.insert(0, str(ROOT))
 
 from qa import api  # noqa: E402
 from qa.answer import select  # noqa: E402
+from qa.rank import model  # noqa: E402
 from qa.rank.ranking import candidates  # noqa: E402
+from qa.reader import model as reader_model  # noqa: E402
 from scripts import evalsets  # noqa: E402
 from scripts.evalsets import Question  # noqa: E402
 
 DENSE_ONLY_THRESHOLD = 0.35  # the cosine baseline refuses below this
 RRF_K = 60
-SYSTEMS = ("final", "bm25", "dense", "rrf")
+READER_POOL = 20
+SYSTEMS = ("final", "reader", "bm25", "dense", "rrf")
 
 
 def load_questions(name: str = "eval") -> list[Question]:
@@ -45,7 +50,11 @@ def run_system(index, question: str, system: str, min_score: float | None = None
         return api.ask(index, question, top_k=top_k, min_score=min_score)
     ranked = candidates(index, question)
     floor = 0.0
-    if system == "bm25":  # refuses only when no sentence shares a term with the question
+    if system == "reader":  # the reader alone on the ranking's best READER_POOL; never refuses
+        head = sorted(ranked, key=lambda c: (-c.relevance, c.row))[:READER_POOL]
+        logits = reader_model.load().logits(question, [index.sentence_text(c.row) for c in head])
+        ranked = [replace(c, relevance=float(1 / (1 + math.exp(-z)))) for c, z in zip(head, logits)]
+    elif system == "bm25":  # refuses only when no sentence shares a term with the question
         ranked = [replace(c, relevance=c.get("lexical")) for c in ranked if c.get("lexical") > 0]
     elif system == "dense":
         ranked = [replace(c, relevance=c.get("dense")) for c in ranked]
@@ -114,10 +123,15 @@ def main() -> None:
     parser.add_argument("--min-score", help="the final system's threshold, or a comma list of them to trace the "
                         "refusal trade-off (default: qa's; 0 scores the ranking alone)")
     parser.add_argument("--sample", type=int, help="score a fixed random sample of this many questions per set")
+    parser.add_argument("--ranker", type=Path, help="score with this ranker file instead of qa/rank/ranker.json "
+                        "(e.g. an earlier one, from `git show REV:qa/rank/ranker.json`)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/qa-eval"), help="folder for the cached indexes")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every miss and wrong answer")
     args = parser.parse_args()
 
+    if args.ranker:
+        ranker = model.load(args.ranker)
+        model.load = lambda path=model.FILE: ranker  # type: ignore[assignment]
     thresholds = [float(t) for t in args.min_score.split(",")] if args.min_score else [None]
     runs = [(s, t) for s in args.systems.split(",") for t in (thresholds if s == "final" else [None])]
     print(f"{'set':<6} {'system':<12} {'split':<8} {'n':>5} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")

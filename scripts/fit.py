@@ -40,7 +40,7 @@ from qa.answer import select  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 from qa.rank import model  # noqa: E402
 from qa.rank.features import NAMES  # noqa: E402
-from qa.rank.ranking import candidates  # noqa: E402
+from qa.rank.ranking import candidates, read  # noqa: E402
 from scripts import evalsets  # noqa: E402
 from scripts.eval import score  # noqa: E402
 
@@ -49,6 +49,9 @@ REGIME_MARGIN = 0.005  # SQuAD validation hit@1 a second regime must add to be k
 OWN_WEIGHT = 5.0
 MAX_REFUSED = 0.03
 L2 = 0.1
+READER_POOL = 20  # candidates the reader is fitted on
+READER_GRID = (8, 12, 16, 20)
+READER_MARGIN = 0.003
 CALIBRATION_SETS = (("relevance_logit",), ("relevance_logit", "dense"), ("relevance_logit", "missing", "unmatched"),
                     ("relevance_logit", "dense", "missing", "unmatched", "type_none"))
 
@@ -88,10 +91,15 @@ class Examples:
 def fit_listwise(groups, weights, names, l2: float) -> dict[str, float]:
     """Weights that maximise the softmax probability of each question's answer sentences, then a bias
     that makes the score a probability."""
+    columns = [NAMES.index(n) for n in names]
+    return listwise([(x[:, columns], y) for x, y in groups], weights, names, l2)
+
+
+def listwise(groups, weights, names, l2: float) -> dict[str, float]:
+    """fit_listwise over groups whose columns are `names`."""
     from scipy.optimize import minimize  # development tools only, never imported by qa
 
-    columns = [NAMES.index(n) for n in names]
-    useful = [(x[:, columns], y, w) for (x, y), w in zip(groups, weights) if y.any()]
+    useful = [(x, y, w) for (x, y), w in zip(groups, weights) if y.any()]
 
     def loss(beta):
         total, grad = l2 * beta @ beta, 2 * l2 * beta
@@ -106,7 +114,7 @@ def fit_listwise(groups, weights, names, l2: float) -> dict[str, float]:
         return total, grad
 
     beta = minimize(loss, np.zeros(len(names)), jac=True, method="L-BFGS-B").x
-    z = np.concatenate([x[:, columns] @ beta for (x, _y), _w in zip(groups, weights)])
+    z = np.concatenate([x @ beta for (x, _y), _w in zip(groups, weights)])
     y = np.concatenate([y for (_x, y), _w in zip(groups, weights)])
     bias, slope = _platt(z.reshape(-1, 1), y)
     return {"bias": round(bias, 3), **{n: round(float(v * slope[0]), 3) for n, v in zip(names, beta)}}
@@ -131,11 +139,72 @@ def fit_relevance(ranker: model.Ranker, train: list[Examples]) -> None:
         ranker.regimes[regime] = fit_listwise(groups, weights, model.regime_features(regime), L2) if groups else {"bias": 0.0}
 
 
-def top_examples(ex: Examples) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+class Ranked:
+    """Per question of a set: qa's ranking without the reader, computed once, and the reader's logits for
+    its best READER_POOL, so that the blend and the calibration are fitted without asking again."""
+
+    def __init__(self, index, questions, weight: float = 1.0, reader: bool = True):
+        from qa.reader import model as reader_model
+
+        self.index, self.questions, self.weight = index, questions, weight
+        self.ranked = [candidates(index, q.question) for q in questions]
+        self.logits = [reader_model.load().logits(q.question, [index.sentence_text(c.row) for c in r[:READER_POOL]])
+                       if reader and r else np.zeros(0) for q, r in zip(questions, self.ranked)]
+
+    def groups(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per question: the reader's logit and the ranking's for the ranking's best, and the labels."""
+        out = []
+        for q, ranked, logits in zip(self.questions, self.ranked, self.logits):
+            if ranked:
+                p = np.clip([c.relevance for c in ranked[:READER_POOL]], 1e-6, 1 - 1e-6)
+                y = np.asarray([overlaps(self.index, q, c.row) for c in ranked[:READER_POOL]])
+                out.append((np.column_stack([logits, np.log(p / (1 - p))]), y))
+        return out
+
+    def final(self, i: int, ranker: model.Ranker) -> list:
+        """Question i's candidates as qa orders them with this ranker (the reader's blend, if it has one)."""
+        if not ranker.reader or not self.ranked[i]:
+            return self.ranked[i]
+        logits = self.logits[i]
+
+        class Cached:
+            def logits(self, _question, sentences):
+                return logits[: len(sentences)]
+
+        return read(self.index, self.questions[i].question, self.ranked[i], ranker, Cached())
+
+
+def _hit1(groups, weights: dict, top_n: int) -> float:
+    """hit@1 of the blend on the reader's first top_n, the ranking's order after them."""
+    hits = 0
+    for x, y in groups:
+        z = weights["reader"] * x[:top_n, 0] + weights["ranking"] * x[:top_n, 1]
+        hits += int(y[int(np.argmax(z))]) if len(z) else 0
+    return hits / max(1, len(groups))
+
+
+def fit_reader(train: list[Ranked], valid: Ranked) -> tuple[dict, dict]:
+    """The blend of the reader's logit with the ranking's, and how many candidates the reader reads
+    (the fewest whose SQuAD validation hit@1 is within READER_MARGIN of the best: each costs time)."""
+    groups = [(g, ex.weight) for ex in train for g in ex.groups()]
+    held = valid.groups()
+    fitted, report = {}, {"ranking alone": round(_hit1(held, {"reader": 0.0, "ranking": 1.0}, 1), 4)}
+    for top_n in READER_GRID:
+        weights = listwise([(x[:top_n], y[:top_n]) for (x, y), _w in groups], [w for _g, w in groups], ("reader", "ranking"), L2)
+        fitted[top_n] = {"top_n": top_n, **weights}
+        report[top_n] = round(_hit1(held, weights, top_n), 4)
+        print(f"  reader on the best {top_n}: SQuAD validation hit@1 {report[top_n]:.3f} "
+              f"(ranking alone {report['ranking alone']:.3f})", flush=True)
+    best = max(v for k, v in report.items() if k in READER_GRID)
+    top_n = min(n for n in READER_GRID if report[n] >= best - READER_MARGIN)
+    return fitted[top_n], report
+
+
+def top_examples(ex: Ranked, ranker: model.Ranker) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per question, the calibration inputs of its top extract, whether it answers, and whether it is answerable."""
     xs, ys, answerable = [], [], []
-    for q in ex.questions:
-        ranked = candidates(ex.index, q.question)
+    for i, q in enumerate(ex.questions):
+        ranked = ex.final(i, ranker)
         result = select.select(ex.index, q.question, ranked, top_k=1, min_score=0.0, score=lambda c: c.relevance)
         if not ranked or not result.extracts:
             continue
@@ -204,6 +273,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=model.FILE, help="where to write the fitted model")
     parser.add_argument("--work", type=Path, default=Path("/tmp/qa-eval"), help="folder for the cached indexes")
+    parser.add_argument("--no-reader", action="store_true", help="fit the ranking alone (no reader blend)")
+    parser.add_argument("--reader-only", action="store_true", help="keep the fitted ranking; fit the reader's blend, "
+                        "the calibration and --min-score")
     parser.add_argument("--sample", type=int, help="at most this many SQuAD questions per split (a quicker, rougher fit)")
     args = parser.parse_args()
 
@@ -223,37 +295,59 @@ def main() -> None:
     try:
         ranker = model.load()  # fitted in place: the scoring below goes through it
     except QAError as exc:  # fitted on other features: start from nothing
+        if args.reader_only:
+            raise SystemExit(f"--reader-only needs a fitted ranking: {exc}") from None
         print(f"starting from a blank model ({exc})")
         ranker = model.blank()
         model.load = lambda path=model.FILE: ranker  # type: ignore[assignment]
-    train = [Examples(squad_index, squad_train, 1.0), *(Examples(seed_index, qs, OWN_WEIGHT) for qs in own.values())]
-    hit1 = {}
-    for threshold in REWORDED_GRID:
-        object.__setattr__(ranker, "reworded_below", threshold)
+    object.__setattr__(ranker, "reader", {})  # the ranking is fitted first, then the reader's blend on top of it
+    if not args.reader_only:
+        train = [Examples(squad_index, squad_train, 1.0), *(Examples(seed_index, qs, OWN_WEIGHT) for qs in own.values())]
+        hit1 = {}
+        for threshold in REWORDED_GRID:
+            object.__setattr__(ranker, "reworded_below", threshold)
+            fit_relevance(ranker, train)
+            hit1[threshold] = score(squad_index, squad_valid, "final", min_score=0.0)["hit@1"]
+            print(f"  reworded_below {threshold}: SQuAD validation hit@1 {hit1[threshold]:.3f}", flush=True)
+        # two regimes only when they beat one by more than noise: a model that is not needed is not kept
+        best = max(REWORDED_GRID, key=lambda t: (hit1[t] - (REGIME_MARGIN if t > 0 else 0.0), -t))
+        object.__setattr__(ranker, "reworded_below", best)
         fit_relevance(ranker, train)
-        hit1[threshold] = score(squad_index, squad_valid, "final", min_score=0.0)["hit@1"]
-        print(f"  reworded_below {threshold}: SQuAD validation hit@1 {hit1[threshold]:.3f}", flush=True)
-    # two regimes only when they beat one by more than noise: a model that is not needed is not kept
-    best = max(REWORDED_GRID, key=lambda t: (hit1[t] - (REGIME_MARGIN if t > 0 else 0.0), -t))
-    object.__setattr__(ranker, "reworded_below", best)
-    fit_relevance(ranker, train)
-    print(f"regimes = {json.dumps(ranker.regimes)}")
-
-    tops = {"squad": top_examples(Examples(squad_index, squad_train, 1.0)),
-            **{name: top_examples(Examples(seed_index, qs, 1.0)) for name, qs in own.items()}}
-    valid_tops = top_examples(Examples(squad_index, squad_valid, 1.0))
+        print(f"regimes = {json.dumps(ranker.regimes)}")
+    with_reader = not args.no_reader
+    if with_reader:
+        # the reader's scores on questions it was trained on are overconfident: its blend and the calibration
+        # are fitted on the training articles it was not trained on (its validation articles)
+        unseen = set(json.loads((ROOT / "qa" / "reader" / "reader.json").read_text())["data"]["squad"]["articles_validation"])
+        squad_train = [q for q in squad_train if q.spans[0][0] in unseen]
+        print(f"the reader's blend and the calibration: {len(squad_train)} SQuAD questions of {', '.join(sorted(unseen))}", flush=True)
+    ranked = {"squad": Ranked(squad_index, squad_train, 1.0, with_reader),
+              **{name: Ranked(seed_index, qs, OWN_WEIGHT, with_reader) for name, qs in own.items()}}
+    valid = Ranked(squad_index, squad_valid, 1.0, with_reader)
+    if with_reader:
+        blend, reader_report = fit_reader(list(ranked.values()), valid)
+        object.__setattr__(ranker, "reader", blend)
+        print(f"reader = {json.dumps(blend)}", flush=True)
+    tops = {name: top_examples(r, ranker) for name, r in ranked.items()}
+    valid_tops = top_examples(valid, ranker)
     weights, report = calibrate(tops["squad"], [tops[name] for name in own], valid_tops)
     print(f"calibration held-out log-loss by inputs: {report}")
     object.__setattr__(ranker, "calibration", weights)
     threshold, effect = choose_min_score(weights, tops)
     object.__setattr__(ranker, "min_score", threshold)
     print(f"calibration = {weights}\nmin_score = {threshold}; on the training sets: {effect}")
-    object.__setattr__(ranker, "fitted_on", {
+    fitted_on = dict(ranker.fitted_on) if args.reader_only else {
         "squad": f"{len(squad_train)} questions of the SQuAD training articles (../shared/bench/squad, split by article)",
         "own": {name: f"tests/data/{name}.jsonl, split train ({len(qs)} questions) over corpus/" for name, qs in own.items()},
-        "own_weight": OWN_WEIGHT, "l2": L2, "reworded_below_chosen_by": "SQuAD validation hit@1",
-        "min_score_rule": f"highest threshold refusing at most {MAX_REFUSED:.0%} of each training set's answerable questions",
-        "script": "scripts/fit.py"})
+        "own_weight": OWN_WEIGHT, "l2": L2, "reworded_below_chosen_by": "SQuAD validation hit@1"}
+    fitted_on.pop("reader", None)
+    if with_reader:
+        fitted_on["reader"] = (f"qa/reader/reader.json; blend and calibration fitted on {len(squad_train)} questions of the SQuAD "
+                               "training articles the reader was not trained on and the own sets' training split; top_n the "
+                               f"fewest within {READER_MARGIN} of the best validation hit@1 among {list(READER_GRID)}: {reader_report}")
+    fitted_on.update({"min_score_rule": f"highest threshold refusing at most {MAX_REFUSED:.0%} of each training set's answerable questions",
+                      "script": "scripts/fit.py" + (" --reader-only" if args.reader_only else "")})
+    object.__setattr__(ranker, "fitted_on", fitted_on)
     args.out.write_text(json.dumps(ranker.to_dict(), indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 

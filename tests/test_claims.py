@@ -70,7 +70,7 @@ def test_figures_the_sources_give_are_grouped_by_meaning_with_their_speakers(dis
 def test_a_question_naming_its_speaker_gets_only_that_speakers_figures(disputed):
     _corpus, index = disputed
     answer = api.ask(api.open_index(index), "How many prisoners does the government say were freed?", min_score=0.0)
-    assert [c.value for c in answer.claims] == ["400"] and answer.agreement == "agree"
+    assert [c.value for c in answer.claims] == ["400"] and answer.agreement == "single"  # one document agrees with no one
 
 
 def test_claims_are_in_the_json_and_before_the_extracts_in_text(disputed):
@@ -141,3 +141,41 @@ def test_a_bare_figure_beside_a_count_of_something_else_and_a_day_of_the_month_c
     answer = api.ask(crowded, "How many Americans were freed?", min_score=0.0)
     assert [c.value for c in answer.claims] == ["Two"]  # not "400" (prisoners, elliptically), nor "5" (a day)
 
+
+
+TRAPS = [  # (sentence, figure, who must not be credited with it)
+    ("The navy did not say that 444 sailors were rescued.", "444", "navy"),
+    ("Rumours that the mayor said 15 sailors were rescued were false.", "15", "mayor"),
+    ("According to nobody, 555 sailors were rescued.", "555", "nobody"),
+    ("The ministry denied that 300 sailors were rescued.", "300", "ministry"),
+    ("No official said that 20 sailors were rescued.", "20", "official"),
+    ("Reports that 700 sailors were rescued were untrue.", "700", ""),
+    ("The coast guard never claimed that 90 sailors were rescued.", "90", "coast guard"),
+]
+
+
+@pytest.fixture
+def traps(tmp_path, fake_encoder):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", " date 2026-03-02 Ferry sinks\n\n" + "\n\n".join(s for s, _, _ in TRAPS)
+          + "\n\nThe harbour master said that 61 sailors were rescued.\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    return api.open_index(tmp_path / "index")
+
+
+def test_a_figure_denied_never_said_or_said_by_no_one_is_credited_to_no_one(traps):
+    answer = api.ask(traps, "How many sailors were rescued?", top_k=10, min_score=0.0)
+    rows = {c.value: c.attributed_to for c in answer.claims}
+    assert rows.get("61") == "The harbour master"  # the one figure someone gives stays
+    for _sentence, figure, _who in TRAPS:
+        assert figure not in rows, f"{figure} is shown as {rows.get(figure)!r}'s"
+
+
+def test_one_time_written_two_ways_is_one_value(tmp_path, fake_encoder):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", " date 2026-03-02 Quake\n\nThe earthquake struck at 4:17 a.m., officials said.\n")
+    write(corpus, "b.txt", " date 2026-03-02 Quake\n\nThe earthquake struck at 04:17, officials said.\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    answer = api.ask(api.open_index(tmp_path / "index"), "What time did the earthquake strike?", top_k=5, min_score=0.0)
+    times = [c for c in answer.claims if c.kind == "date"]
+    assert len(times) == 1 and {s.path for s in times[0].sources} == {"a.txt", "b.txt"}

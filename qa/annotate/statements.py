@@ -100,7 +100,7 @@ class Found:
 
 def may_report(lowered: str) -> bool:
     """Cheap pre-check on a lower-cased sentence: could it hold a statement at all?"""
-    if "according to" in lowered:
+    if "according to" in lowered or any(word in lowered for word in FALSITY):
         return True
     return any(word.strip(".,;:!?\"“”'’()") in FORMS for word in lowered.split())
 
@@ -288,7 +288,8 @@ def find_statement(doc) -> Found | None:
     for token in doc:
         source = _according(token)
         if source is not None:
-            candidates.append(_Candidate(quoted[token.i], _depth(token), token.i, *source, "according to"))
+            if not (_no_one(source[1]) or doc[source[0][0]].lower_ in NO_ONE):
+                candidates.append(_Candidate(quoted[token.i], _depth(token), token.i, *source, "according to"))
             continue
         lemma = FORMS.get(token.lower_)
         if lemma is None or not token.tag_.startswith("VB"):
@@ -298,6 +299,8 @@ def find_statement(doc) -> Found | None:
         speaker = _subject(token)
         if speaker is None or (lemma in ACTIVE_ONLY and (token.tag_ == "VBN" or speaker.dep_ == "pobj")):
             continue
+        if lemma not in DENYING and _unasserted(token, lemma, speaker):
+            continue  # "the navy did not say", "no official said": no one is speaking
         speaker = _named(speaker)
         candidates.append(_Candidate(quoted[token.i], _depth(token), token.i, _phrase(speaker), speaker, lemma, token))
     pool = [c for c in candidates if not c.quoted] or candidates
@@ -322,6 +325,44 @@ def _pronoun(doc, tokens: tuple[int, int]) -> str | None:
     word = doc[first].lower_
     return word if first == last and word in PRONOUNS else None
 
+
+
+# What takes a figure back from the one its clause names: the grammar of denial, not any story's wording.
+NO_ONE = {"nobody", "none", "neither", "nothing", "no-one"}  # "according to nobody"; "no official" by its determiner
+DENYING = {"deny", "dispute", "negate"}  # what follows is what the speaker rejects, not what they say
+FALSITY = {"false", "untrue", "wrong", "incorrect", "baseless", "unfounded", "inaccurate", "fabricated", "fake",
+           "misleading", "bogus"}  # "rumours that ... were false"
+
+
+def _no_one(head) -> bool:
+    return head is not None and (head.lower_ in NO_ONE or (head.lower_ == "one" and head.i > 0 and head.doc[head.i - 1].lower_ == "no")
+                                 or any(c.dep_ == "det" and c.lower_ in ("no", "neither") for c in head.children))
+
+
+def _unasserted(verb, lemma: str, speaker) -> bool:
+    """A reporting verb whose words the sentence does not give as its speaker's: negated ("did not
+    say"), a denial ("denied that"), no one speaking ("no official said"), hearsay named by a noun
+    ("rumours that the mayor said"), or a clause called false."""
+    if lemma in DENYING or _no_one(speaker) or any(c.dep_ == "neg" for c in verb.children):
+        return True
+    if verb.dep_ in ("acl", "ccomp") and verb.head.tag_.startswith("NN") and any(c.dep_ == "mark" for c in verb.children):
+        return True
+    return _called_false(verb)
+
+
+def _called_false(token) -> bool:
+    """Whether a predicate above `token` calls the clause holding it false ("... were false", "X denied ...")."""
+    for _ in range(MAX_CLIMB):
+        head = token.head
+        if head.i == token.i:
+            return False
+        if any(c.dep_ in ("acomp", "attr") and c.lower_ in FALSITY for c in head.children) and token.dep_ in (
+                "nsubj", "nsubjpass", "csubj", "ccomp"):
+            return True
+        if FORMS.get(head.lower_) in DENYING and token.dep_ == "ccomp":
+            return True
+        token = head
+    return False
 
 
 NOT_FIGURES = {"DATE", "TIME", "ORDINAL"}
@@ -362,21 +403,26 @@ def figure_credits(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[in
     reporting verb with a speaker ("Foro Penal confirmed that 56 ..."), reporting noun with an owner
     ("the government's claim of 400") or "according to X" gives it; a figure reached by none is
     left to the sentence's statement. A sentence with two sources ("with Foro Penal confirming only
-    56 ... compared to the government's claim of 400") so credits each figure to its own."""
-    out = []
+    56 ... compared to the government's claim of 400") so credits each figure to its own.
+    A figure its clause takes back (denied, not said, said by no one, called false) is credited to no
+    one: an empty speaker span at the figure (`Credit.asserted` is False)."""
+    out: list[tuple[tuple[int, int], tuple[int, int], tuple[int, int] | None]] = []
     for first_token, last_token in _figures(doc):
         token = doc[last_token]
         speaker, tokens, scope = None, None, None
+        denied = _called_false(token)
         for _ in range(MAX_CLIMB):
             according = next((found for found in map(_according, token.children) if found is not None), None)
             if according is not None:
                 tokens = according[0]
+                denied = denied or _no_one(according[1]) or doc[tokens[0]].lower_ in NO_ONE
                 break
             lemma = FORMS.get(token.lower_)
             if lemma is not None and token.tag_.startswith("VB") and not _not_speech(token, lemma):
                 speaker = _credited(token)
                 if speaker is not None:
                     scope = _chars(doc, (token.left_edge.i, token.right_edge.i))
+                    denied = denied or _unasserted(token, lemma, speaker)
                     break
             if token.lower_ in REPORTING_NOUNS and token.tag_.startswith("NN"):
                 speaker = next((c for c in token.children if c.dep_ == "poss" and c.tag_ != "PRP$"), None)
@@ -387,8 +433,12 @@ def figure_credits(doc) -> list[tuple[tuple[int, int], tuple[int, int], tuple[in
             token = token.head
         if speaker is not None:
             tokens = _phrase(_named(speaker))
-        if tokens is None:
+        if tokens is None and not denied:
             continue
+        if denied:
+            out.append((_chars(doc, (first_token, last_token)), (doc[first_token].idx, doc[first_token].idx), None))
+            continue
+        assert tokens is not None
         first, last = tokens
         while last > first and doc[last].dep_ == "case":  # "the government's": the owner, not the 's
             last -= 1

@@ -130,7 +130,14 @@ def _counts_the_target(index: Index, text: str, end: int, target: str | None, va
     return float((index.words.vectors[known] @ index.words.vectors[index.words.ids[target]]).max()) >= MATCH
 
 
+_CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})(?:\s*([ap])\.?\s?m\b\.?)?", re.IGNORECASE)
+
+
 def _date_key(index: Index, sentence: int, start: int, end: int, text: str) -> str:
+    clock = _CLOCK.search(text, start, end)
+    if clock and int(clock[1]) < 24 and int(clock[2]) < 60:  # "4:17 a.m." and "04:17" are one time
+        hour = int(clock[1]) % 12 + (12 if (clock[3] or "").lower() == "p" else 0) if clock[3] else int(clock[1])
+        return f"time:{hour:02d}:{clock[2]}"
     for d in index.notes.dates(sentence):
         if d.start < end and start < d.end and (d.date or d.start_date):
             return f"date:{d.date or d.start_date}:{d.end_date or ''}"
@@ -259,6 +266,8 @@ def _values(index: Index, row: int, asked: Asked, target: str | None, wanted_wor
             if match.group().lower() == "one" and text[end:end + 4].lower() == " of ":
                 continue  # "one of several demands" is no count
             credit = next((c for c in credits if c.figure.start < end and start < c.figure.end), None)
+            if credit is not None and not credit.asserted:
+                continue  # denied, never said, or said by no one: no one's figure
             credited = credit.speaker if credit else None
             scope = (credit.scope.start, credit.scope.end) if credit and credit.scope else None
             if not _counted(text, end, vague, target)[0]:
@@ -412,7 +421,10 @@ def gather(index: Index, asked: Asked, question: str, shown: Sequence[Candidate]
         claims.append(Claim(first.value, first.kind, first.amount, first.speaker, tuple(sources)))
     if not claims:
         return (), None
-    return tuple(claims), "agree" if len(claims) == 1 else "differ"
+    if len(claims) > 1:
+        return tuple(claims), "differ"
+    # agreement takes two: one document giving a value agrees with no one
+    return tuple(claims), "agree" if len(claims[0].sources) > 1 else "single"
 
 
 def _source(index: Index, v: _Found, is_compatible: bool) -> ClaimSource:

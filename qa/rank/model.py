@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +26,7 @@ FORMAT = "qa-ranker"
 FORMAT_VERSION = 1
 REGIMES = ("worded_alike", "reworded")
 # inputs the calibration may use; relevance_logit is the ranking score's logit
+READER_BLEND = ("top_n", "bias", "reader", "ranking")  # the reader reads the ranking's best top_n
 CALIBRATION_INPUTS = ("relevance_logit", "dense", "coverage", "soft", "missing", "unmatched", "type_none")
 
 
@@ -47,6 +48,7 @@ class Ranker:
     calibration: dict  # {"bias": b, input: weight, ...}
     min_score: float
     fitted_on: dict
+    reader: dict = field(default_factory=dict)  # {"top_n", "bias", "reader", "ranking"}: the blend; empty: no reader
 
     @classmethod
     def from_dict(cls, data: dict, source: str = "ranker.json") -> Ranker:
@@ -66,13 +68,16 @@ class Ranker:
         unknown = set(data.get("calibration", {})) - set(CALIBRATION_INPUTS) - {"bias"}
         if unknown:
             raise QAError(f"{source}: calibration uses unknown inputs {', '.join(sorted(unknown))}")
+        reader = data.get("reader") or {}
+        if reader and set(reader) != set(READER_BLEND):
+            raise QAError(f"{source}: the reader blend must give {', '.join(READER_BLEND)}")
         return cls(regimes, float(data["reworded_below"]), data["calibration"], float(data["min_score"]),
-                   data.get("fitted_on", {}))
+                   data.get("fitted_on", {}), reader)
 
     def to_dict(self) -> dict:
         return {"format": FORMAT, "format_version": FORMAT_VERSION, "features": list(NAMES),
                 "regimes": self.regimes, "reworded_below": self.reworded_below, "calibration": self.calibration,
-                "min_score": self.min_score, "fitted_on": self.fitted_on}
+                "min_score": self.min_score, "fitted_on": self.fitted_on, "reader": self.reader}
 
     def regime(self, overlap: float) -> str:
         return "reworded" if overlap < self.reworded_below else "worded_alike"
@@ -80,6 +85,12 @@ class Ranker:
     def relevance(self, matrix: np.ndarray, facts: QuestionFacts) -> np.ndarray:
         weights = self.regimes[self.regime(facts.overlap)]
         z = weights.get("bias", 0.0) + matrix @ np.asarray([weights.get(name, 0.0) for name in NAMES])
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def blended(self, reader_logits: np.ndarray, relevance: np.ndarray) -> np.ndarray:
+        """The relevance of the candidates the reader read: its logit and the ranking's, weighed as fitted."""
+        p = np.clip(relevance, 1e-6, 1 - 1e-6)
+        z = self.reader["bias"] + self.reader["reader"] * reader_logits + self.reader["ranking"] * np.log(p / (1 - p))
         return 1.0 / (1.0 + np.exp(-z))
 
     def calibrated(self, c: Candidate) -> float:

@@ -647,8 +647,9 @@ def test_who_says_what_is_a_card_above_the_answers_whose_rows_open_their_sentenc
         for row in rows:
             plain = row.render().plain
             assert f"{row.source.path}:{row.source.line}" in plain
-            # the value and its speaker once, on a line before the claim's first document
-            assert plain.count("\n") == row.first and (not row.first or plain.startswith(row.claim.value + "  "))
+            # one line per value, its speaker once; the claim's other documents folded under it
+            assert "\n" not in plain and (not row.first or plain.startswith(row.claim.value + "  "))
+            assert row.display == row.first
         rows[0].focus()
         await pilot.press("enter")
         await pilot.pause()
@@ -657,3 +658,46 @@ def test_who_says_what_is_a_card_above_the_answers_whose_rows_open_their_sentenc
         assert "".join(parts[1:4]) == rows[0].source.quote and parts[2] == rows[0].source.value
 
     drive(chat_app, body)
+
+
+@pytest.fixture
+def crowded_app(tmp_path, fake_encoder, monkeypatch):
+    """Nine sources each giving its own figure, four of them in two documents."""
+    from tests.fakes import write
+
+    corpus = tmp_path / "corpus"
+    speakers = ["navy", "coast guard", "mayor", "governor", "port authority", "red cross", "fire brigade", "police", "army"]
+    for n, who in enumerate(speakers):
+        sentence = f"The {who} said that {40 + n} sailors were rescued."
+        write(corpus, f"{n}.txt", f" date 2026-03-0{1 + n % 9} Ferry\n\n{sentence}\n")
+        if n < 4:
+            write(corpus, f"copy-{n}.txt", f"Ferry\n\n{sentence}\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    monkeypatch.chdir(tmp_path)
+    return make_app(corpus=Path("corpus"), index=Path("index"), model=FakeEncoder.name, top_k=3, min_score=0.0)
+
+
+def test_many_values_leave_the_first_quote_on_screen_and_unfold_on_demand(crowded_app):
+    from qa.tui.widgets.claims_card import ClaimRow, ClaimsCard
+
+    question = "How many sailors were rescued?"
+
+    async def body(pilot):
+        await ask(pilot, question)
+        turn = list(pilot.app.screen.query(Turn))[-1]
+        card = turn.query_one(ClaimsCard)
+        assert len(card.claims) >= 7, [c.value for c in card.claims]
+        first_quote = next(c for c in turn.query(ExtractCard) if not isinstance(c, ClaimRow))
+        assert 0 <= first_quote.region.y < pilot.app.size.height - 4  # on the 100x30 screen, above the question box
+        folded = [r for r in card.query(ClaimRow) if not r.first]
+        assert folded and not any(r.display for r in folded)
+        owner = next(r for r in card.query(ClaimRow) if r.first and r.claim is folded[0].claim)
+        owner.focus()
+        await pilot.press("right")
+        await pilot.pause()
+        assert all(r.display for r in card.query(ClaimRow) if r.claim is owner.claim)
+        await pilot.press("left")
+        await pilot.pause()
+        assert not any(r.display for r in card.query(ClaimRow) if r.claim is owner.claim and not r.first)
+
+    drive(crowded_app, body)
