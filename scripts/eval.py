@@ -134,8 +134,13 @@ def main() -> None:
         model.load = lambda path=model.FILE: ranker  # type: ignore[assignment]
     thresholds = [float(t) for t in args.min_score.split(",")] if args.min_score else [None]
     runs = [(s, t) for s in args.systems.split(",") for t in (thresholds if s == "final" else [None])]
-    print(f"{'set':<6} {'system':<12} {'split':<8} {'n':>5} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")
-    for name in args.sets.split(","):
+    names = args.sets.split(",")
+    unknown = [n for n in names if n not in evalsets.SETS]
+    if unknown:
+        raise SystemExit(f"unknown set {unknown[0]!r}: one of {', '.join(evalsets.SETS)}")
+    width = max(6, *map(len, names))
+    print(f"{'set':<{width}} {'system':<12} {'split':<8} {'n':>5} {'hit@1':>6} {'hit@3':>6} {'unans. refused':>15} {'ans. refused':>13}")
+    for name in names:
         index = api.open_index(evalsets.index_for(name, args.work))
         questions = load_questions(name)
         if args.kind:
@@ -154,7 +159,7 @@ def main() -> None:
                 r = score(index, subset, system, args.verbose, threshold)
                 cells = [f"{r[key]:.3f}" if n else "-" for key, n in (("hit@1", r["answerable"]), ("hit@3", r["answerable"]),
                          ("unanswerable_refused", r["unanswerable"]), ("answerable_refused", r["answerable"]))]
-                print(f"{name:<6} {label:<12} {split:<8} {len(subset):>5} {cells[0]:>6} {cells[1]:>6} {cells[2]:>15} {cells[3]:>13}",
+                print(f"{name:<{width}} {label:<12} {split:<8} {len(subset):>5} {cells[0]:>6} {cells[1]:>6} {cells[2]:>15} {cells[3]:>13}",
                       flush=True)
 
 

@@ -4,6 +4,9 @@
     short   tests/data/short.jsonl over corpus/: questions as a reader types them, near-topic
             questions the articles cannot answer, and statements to check
     squad   ../shared/bench/squad: half of SQuAD v1.1 dev, 24 Wikipedia articles, 5,397 questions
+    <story> tests/data/stories/<story>/: one news event told by several outlets that give different
+            figures (the articles, sources.csv, questions.jsonl, claims.jsonl), each its own corpus;
+            its questions and expected (figure, source) pairs were written before qa was run on it
 
 Own sets are split by question (their `split` field); SQuAD by article (sha256 of the
 file name, a third held out), never by question. An extract answers when its quote
@@ -22,7 +25,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SQUAD = ROOT.parent / "shared" / "bench" / "squad"
-SETS = ("eval", "short", "squad")
+STORIES = ROOT / "tests" / "data" / "stories"
+STORY_SETS = tuple(sorted(p.parent.name for p in STORIES.glob("*/questions.jsonl")))
+SETS = ("eval", "short", "squad", *STORY_SETS)
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,14 @@ class Question:
 
 
 def corpus_of(name: str) -> Path:
-    return SQUAD / "corpus" if name == "squad" else ROOT / "corpus"
+    if name == "squad":
+        return SQUAD / "corpus"
+    return STORIES / name if name in STORY_SETS else ROOT / "corpus"
+
+
+def claims_file(name: str) -> Path:
+    """The expected who-says-what of a set: the bundled corpus's, or a story's."""
+    return STORIES / name / "claims.jsonl" if name in STORY_SETS else ROOT / "tests" / "data" / "claims.jsonl"
 
 
 def squad_split(path: str) -> str:
@@ -57,7 +69,7 @@ def load(name: str) -> list[Question]:
             spans = tuple(dict.fromkeys((row["path"], a["start"], a["end"]) for a in row["answers"]))
             out.append(Question(row["id"], row["question"], True, squad_split(row["path"]), spans=spans))
         return out
-    file = ROOT / "tests" / "data" / f"{name}.jsonl"
+    file = STORIES / name / "questions.jsonl" if name in STORY_SETS else ROOT / "tests" / "data" / f"{name}.jsonl"
     rows = [json.loads(line) for line in file.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Question(r["id"], r["question"], r["answerable"], r["split"], tuple(r.get("answers", ())),
                      kind=r.get("kind") or ("paraphrase" if r.get("paraphrase") else "direct")) for r in rows]
@@ -79,7 +91,8 @@ def index_for(name: str, work: Path) -> Path:
     from qa import api
 
     corpus = corpus_of(name)
-    folder = work / f"{'seed' if name != 'squad' else 'squad'}-{_fingerprint(corpus)}"
+    label = "squad" if name == "squad" else name if name in STORY_SETS else "seed"
+    folder = work / f"{label}-{_fingerprint(corpus)}"
     if not (folder / "CURRENT").is_file():
         shutil.rmtree(folder, ignore_errors=True)
         api.build(corpus, folder)
