@@ -9,12 +9,12 @@ overrides what the file says about itself.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qa.ingest.files import SOURCES_FILE, FileStat, Refused, read_file, relative, why_unreadable
 from qa.ingest.readers import Unreadable, read
-from qa.ingest.readers.base import FIELDS
+from qa.ingest.readers.base import FIELDS, Layout
 from qa.ingest.sources import Sources
 from qa.records import Document, Skipped
 
@@ -26,6 +26,7 @@ class LoadedDocument:
     noise: tuple[tuple[int, int], ...] = ()  # spans the reader knows are not content (running headers, footers)
     quoted: tuple[tuple[int, int], ...] = ()  # someone else's words (e-mail lines quoted with ">")
     stat: FileStat | None = None  # size and modification time of the bytes that were read
+    layout: Layout = field(default_factory=Layout)  # what the reader knows of the text's paragraphs, headings and code
 
 
 def doc_id_for(rel_path: str) -> str:
@@ -66,7 +67,7 @@ def read_document(path: Path, corpus: Path, sources: Sources = Sources()) -> Loa
         origins=tuple((name, origins[name]) for name in FIELDS if meta[name] and name in origins),
         notes=got.notes,
     )
-    return LoadedDocument(doc, got.text, got.noise, got.quoted, st)
+    return LoadedDocument(doc, got.text, got.noise, got.quoted, st, got.layout)
 
 
 def file_hash(path: Path) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from qa.ingest.readers.base import Page, ReadResult, Unreadable, iso_date, library_version, line_spans, metadata, normalise
+from qa.ingest.readers.base import Layout, Page, ReadResult, Unreadable, iso_date, library_version, line_spans, metadata, normalise
 
 NO_TEXT_NOTE = "page {} has no text layer (no OCR here)"
 BROKEN_NOTE = "page {} could not be read (PDFium failed on it)"
@@ -57,7 +57,8 @@ class PdfReader:
                       for p, text in zip(pages, texts) if not _content(text, p.start, noise))
         meta = metadata("pdf-info", title=info.get("Title"), author=info.get("Author"),
                         date=_info_date(info.get("CreationDate")))
-        return ReadResult(text="\f".join(texts), format="pdf", metadata=meta, pages=tuple(pages), noise=noise, notes=notes)
+        return ReadResult(text="\f".join(texts), format="pdf", metadata=meta, pages=tuple(pages), noise=noise, notes=notes,
+                          layout=Layout(blocks=noise))  # a running head is a line of its own, never part of a sentence
 
 
 def _page_text(pdfium, doc, index: int, broken: list[int]) -> str:
