@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from qa.index.loaded import Index
-from qa.ingest.sentences import line_of
 from qa.rank import model
 from qa.rank.ranking import candidates
 from qa.records import Filters, Timeline, TimelineEntry
@@ -60,4 +59,4 @@ def _entry(index: Index, row: int) -> TimelineEntry:
     if date is None and doc.date:
         date, basis = doc.date, "published"
     return TimelineEntry(date, date_end, basis, words, full[start:end], doc.doc_id, doc.path, start, end,
-                         line_of(full, start), doc.title, doc.publisher, published=doc.date)
+                         doc.line_at(full, start), doc.title, doc.publisher, published=doc.date)

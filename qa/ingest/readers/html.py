@@ -114,7 +114,7 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
         blocks, notes = [("p", line) for line in visible], (FALLBACK_NOTE,)
     if with_metadata and found is None:
         found = extract_metadata(tree, date_config=dates)
-    meta = _metadata(found) if with_metadata else Metadata()
+    meta = _metadata(found, html) if with_metadata else Metadata()
     text: list[str] = []
     spans: dict[str, list[tuple[int, int]]] = {"quote": [], "head": [], "code": [], "p": []}
     pos = 0
@@ -138,6 +138,7 @@ def _fragment(blocks: list[tuple[str, str]], visible: list[str]) -> bool:
 
 
 _BLOCK_TAGS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "cell", "code", "div"})
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _ANCHOR = re.compile(r"\s*¶$")  # Sphinx's permalink sign after a title or a definition
 
 
@@ -216,12 +217,24 @@ def _visible(tree) -> list[str]:
     return [line for line in map(_squash, root.text_content().split("\n")) if line]
 
 
-def _metadata(found) -> Metadata:
+def _stated(day: str | None, html: str) -> str | None:
+    """The date, if the page states that day: htmldate turns "2026-02-30" into 2026-02-01 and "2026-02" into
+    the day it runs, dates the page never stated."""
+    if not day:
+        return None
+    y, m, d = day.split("-")
+    month = _MONTHS[int(m) - 1]
+    forms = (rf"{y}-{m}-{d}", rf"{y}/{m}/{d}", rf"{y}{m}{d}", rf"{d}/{m}/{y}", rf"{m}/{d}/{y}",
+             rf"\b0?{int(d)}(?:st|nd|rd|th)?\s+{month}[a-z]*\.?,?\s+{y}", rf"{month}[a-z]*\.?\s+0?{int(d)}(?:st|nd|rd|th)?,?\s+{y}")
+    return day if re.search("|".join(forms), html, re.IGNORECASE) else None
+
+
+def _metadata(found, html: str) -> Metadata:
     title = _ANCHOR.sub("", found.title or "") or None
     site = found.sitename
     if site and title and " ".join(site.split()).lower() in " ".join(title.split()).lower():
         site = None  # trafilatura falls back to the page's title, which names the page, not who published it
-    return metadata("html-meta", title=title, publisher=site, author=found.author, date=found.date, url=found.url)
+    return metadata("html-meta", title=title, publisher=site, author=found.author, date=_stated(found.date, html), url=found.url)
 
 
 def _quiet() -> None:
