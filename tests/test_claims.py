@@ -141,3 +141,12 @@ def test_a_bare_figure_beside_a_count_of_something_else_and_a_day_of_the_month_c
     answer = api.ask(crowded, "How many Americans were freed?", min_score=0.0)
     assert [c.value for c in answer.claims] == ["Two"]  # not "400" (prisoners, elliptically), nor "5" (a day)
 
+
+
+def test_a_year_after_since_is_no_date_of_the_event(tmp_path, fake_encoder):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", " date 2023-02-06 Quake\n\nThe earthquake was the deadliest in the region since 1999, officials said.\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    found = api.timeline(api.open_index(tmp_path / "index"), "deadliest earthquake", min_score=0.0)
+    [entry] = [e for e in (*found.entries, *found.undated) if "since 1999" in e.quote]
+    assert (entry.date, entry.date_basis) == ("2023-02-06", "published")  # the paper's date, not 1999-01-01

@@ -50,7 +50,7 @@ def _entry(index: Index, row: int) -> TimelineEntry:
     start, end = int(index.answer_start[row]), int(index.answer_end[row])
     date, date_end, basis, words = None, None, None, None
     for mention in index.notes.dates(int(index.rows.answer_sentence[row])):
-        if mention.date or mention.start_date:
+        if mention.date or (mention.start_date and mention.end_date):  # "since 1999" is no event's date
             words = full[mention.start:mention.end]
             date = mention.date or mention.start_date
             date_end = None if mention.date else mention.end_date
