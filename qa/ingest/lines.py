@@ -16,9 +16,9 @@ import re
 
 WORDS = 6  # how many of a sentence's first words must be found together
 WINDOW = 200_000  # how far past the last sentence found the next one is looked for
-NEAR = 5_000  # how far a sentence of one or two words is looked for
+NEAR = 5_000  # how far a sentence of fewer words is looked for
 _GAP = r"(?:\s|<[^>]*>|&nbsp;|&#160;|(?<=\n)>)+"  # white space, tags, a non-breaking space, e-mail quoting
-_BODY = re.compile(r"<body\b|\n\r?\n")
+_BODY = {True: re.compile(r"<body\b", re.IGNORECASE), False: re.compile(r"\r?\n\r?\n")}  # after a page's head, a message's headers
 
 
 def _word(word: str, markup: bool) -> str:
@@ -40,7 +40,7 @@ def locate(source: str, text: str, spans: list[tuple[int, int]], markup: bool) -
     """(start, line) for each sentence span of `text` whose first words are found in `source`, in order;
     `markup`: the source is HTML (tags and entities may sit between and inside words)."""
     newlines = [i for i, ch in enumerate(source) if ch == "\n"]
-    body = _BODY.search(source)
+    body = _BODY[markup].search(source)
     cursor = body.end() if body else 0
     out = []
     for start, end in sorted(spans):
@@ -48,7 +48,7 @@ def locate(source: str, text: str, spans: list[tuple[int, int]], markup: bool) -
         if not words:
             continue
         pattern = re.compile(_GAP.join(_word(w, markup) for w in words))
-        few = len(words) < 3  # "Sniffer" recurs anywhere: looked for nearby, and never moves the search on
+        few = len(words) < WORDS  # "Sniffer" recurs anywhere: a short sentence is looked for nearby, and never moves the search on
         found = pattern.search(source, cursor, cursor + (NEAR if few else WINDOW))
         if found is None or (markup and _inside_tag(source, found.start())):
             continue

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from qa.ingest.readers.base import Layout
@@ -27,8 +28,10 @@ MAX_WRAP = 200  # lines longer than this at the 90th percentile are paragraphs, 
 MIN_WRAP, MIN_LINES = 40, 5  # a narrower or shorter text is not taken for wrapped: too little to tell
 HEADING_WORDS = 12
 _SEPARATOR = re.compile(r"[\n\f]")
-_BLOCK_START = re.compile(r"\s*(?:[-*+•◦▪–]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|#{1,6}\s|>|\||```|~~~|\.\.\s)")
+_BLOCK_START = re.compile(r"\s*(?:[-*+•◦▪–]\s|\(?\d{1,3}[.)]\s|\(?[a-z][.)]\s|#{1,6}\s|>|\||```|~~~|\.\.\s)"
+                          r"|[A-Z][\w-]{0,30}:[ \t]")  # a list item, a quote, a table row, code, a "From: " header
 _LIST = re.compile(r"\s*(?:[-*+•◦▪–]|\(?\d{1,3}[.)]|\(?[a-z][.)])\s+")
+_FIELD = re.compile(r"\s*[A-Z][\w-]{0,30}:[ \t]+\S")
 _RULE = re.compile(r"\s*([=\-~^*#+_])\1{2,}\s*$")
 _MARKDOWN_HEADING = re.compile(r"\s{0,3}#{1,6}\s+\S")
 _END = re.compile(r"""[.!?:;,][”"'’)\]]*$""")
@@ -68,7 +71,7 @@ def _column(line: str) -> int:
     return marker.end() if marker else _indent(line)
 
 
-def _continues(prev: str, nxt: str, first: str, width: int) -> bool:
+def _continues(prev: str, nxt: str, first: str, width: int, base: int) -> bool:
     """Whether the line `nxt` goes on with the paragraph whose last line is `prev` (and first line `first`)."""
     if prev.lstrip().startswith(">") != nxt.lstrip().startswith(">"):
         return False
@@ -78,12 +81,14 @@ def _continues(prev: str, nxt: str, first: str, width: int) -> bool:
         return False
     if abs(_indent(nxt) - _indent(prev)) >= 3 and abs(_indent(nxt) - _column(first)) >= 3:
         return False
+    if min(_indent(first), _indent(nxt)) >= base + 2 and not _LIST.match(first):  # an indented block: code, a literal
+        return False
     words = nxt.split()
     if not words:
         return False
     p = prev.rstrip()
     lower = words[0][0].islower()
-    if _END.search(p):
+    if _SENTENCE_END.search(p) or p.endswith(":"):
         return lower and not p.endswith(":")
     if lower and len(p) >= 0.5 * width:
         return True
@@ -98,6 +103,8 @@ def _standalone_heading(line: str, wrapped: bool) -> bool:
         return False
     if not wrapped and stripped.startswith("- "):  # news copy's one-line list of "- " items
         return True
+    if _LIST.match(line) or _FIELD.match(line):  # a list item or a "Date: ..." line is no heading
+        return False
     return not _END.search(stripped)
 
 
@@ -106,6 +113,8 @@ def paragraphs(text: str, layout: Layout = Layout()) -> list[Paragraph]:
     lines = _lines(text)
     width = wrap_width(text, lines)
     wrapped = layout.wrapped and MIN_WRAP <= width <= MAX_WRAP and sum(a < b for a, b in lines) >= MIN_LINES
+    indents = Counter(_indent(text[a:b]) for a, b in lines if text[a:b].strip()) if wrapped else Counter()
+    base = indents.most_common(1)[0][0] if indents else 0  # the body's own indent (an RFC indents every line)
     blocks = sorted(layout.blocks)
     block_starts = [a for a, _ in blocks]
     marked = sorted(layout.headings)
@@ -147,7 +156,7 @@ def paragraphs(text: str, layout: Layout = Layout()) -> list[Paragraph]:
         if not line.strip():
             close()
         elif current and wrapped and text[current[-1][1]] == "\n" and inside(marked, marked_starts, a) is None \
-                and _continues(text[slice(*current[-1])], line, text[slice(*current[0])], width):
+                and _continues(text[slice(*current[-1])], line, text[slice(*current[0])], width, base):
             current.append((a, b))
         else:
             close()

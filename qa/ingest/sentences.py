@@ -22,7 +22,8 @@ _BOUNDARY = re.compile(r"""[.!?]+[”"'’)\]]*(?=\s+[“"‘'(\[]?[A-Z0-9ÁÉÍ
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "vs", "etc", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
+    "no", "vs", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
+    "p", "pp", "fig", "vol", "ch", "sec", "eq", "cf", "approx",
 }
 MAX_CHARS = 1_000  # the longest sentence span; longer ones are cut at white space
 _DATE_MARKER = re.compile(r"\s*date \d{4}-\d{2}-\d{2}(?=\s)")
