@@ -124,7 +124,8 @@ def describe_sourced(text: str) -> tuple[tuple[str, str, str], ...]:
     state("author", meta.get("author"), "front-matter")
     named = byline or _BYLINE_NAME.search(head) or paired
     author = named and named.group(1).strip()
-    state("author", author if author and author[0].isupper() and len(author.split()) <= 6 else None, "byline")
+    named_one = author and author[0].isupper() and len(author.split()) <= 6 and author.lower() not in _NO_OUTLET
+    state("author", author if named_one else None, "byline")
     state("url", meta.get("url") or meta.get("link"), "front-matter")
     order = ("title", "publisher", "author", "date", "url")
     return tuple((name, *found[name]) for name in order if name in found)
