@@ -395,9 +395,6 @@ def docs(
     from qa import api
     from qa.citation import visible
     from qa.errors import QAError
-    from qa.ingest.files import SOURCES_FILE
-    from qa.ingest.sources import template
-
     session = api.Session(corpus, index)
     try:
         if not session.has_index():
@@ -406,10 +403,9 @@ def docs(
     except QAError as exc:
         _fail(exc)
     lacking = [d for d in found.documents if not (d.title and d.publisher and d.date)]
-    has_sources = (session.corpus / SOURCES_FILE).exists()
+    has_sources = api.sources_file(session.corpus).exists()
     if sources_template:
-        rows = [(d.path, {name: getattr(d, name) for name in ("title", "publisher", "author", "date", "url")}) for d in lacking]
-        sys.stdout.write(template(rows, header=not has_sources))
+        sys.stdout.write(api.sources_template(found, header=not has_sources))
         return
     if as_json:
         typer.echo(json.dumps(asdict(found), ensure_ascii=False))
@@ -429,7 +425,7 @@ def docs(
         typer.echo(f"{len(lacking)} of {len(found.documents)} documents lack a title, publisher or date "
                    f"(no title {counts['title']}, no publisher {counts['publisher']}, no date {counts['date']}); "
                    f"state them in a sources.csv at the corpus root:")
-        target = api.shown(session.corpus / SOURCES_FILE)
+        target = api.shown(api.sources_file(session.corpus))
         typer.echo(f"  qa docs --sources-template {'>>' if has_sources else '>'} {target}")
 
 

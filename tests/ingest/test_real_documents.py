@@ -53,7 +53,7 @@ EXPECTED = {
     "msg_07.eml": ["This is the dingus fish."],
 }
 _ENDS = ".!?:;)\"”’'"
-_ITEM = re.compile(r"[ \t]*\n[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]")
+_ITEM = re.compile(r"[ \t]*\n[ \t]*(?:(?:[-*+•]|\d{1,3}[.)])[ \t]|[A-Z][\w-]{0,30}:(?=\s))")  # a list item, a "From: " line
 
 
 def spans_of(name: str):
