@@ -244,6 +244,22 @@ def listing(index: Path) -> Listing:
     return Listing(listed, skipped)
 
 
+def sources_file(corpus: Path) -> Path:
+    """Where a corpus's sources.csv is."""
+    from qa.ingest.files import SOURCES_FILE
+
+    return corpus / SOURCES_FILE
+
+
+def sources_template(found: Listing, header: bool) -> str:
+    """A sources.csv to fill in for the documents that lack a title, publisher or date."""
+    from qa.ingest.sources import template
+
+    fields = ("title", "publisher", "author", "date", "url")
+    return template([(d.path, {name: getattr(d, name) for name in fields}) for d in found.documents
+                     if not (d.title and d.publisher and d.date)], header=header)
+
+
 def show(index: Index, corpus: Path, path: str) -> Shown:
     """The indexed text of one document, given by its path in the corpus (or as a path to the file)."""
     rel = _corpus_path(corpus, path)

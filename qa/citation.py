@@ -70,9 +70,18 @@ def openable(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
     return os.path.relpath(e.file, here) if inside else e.file
 
 
+def place(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
+    """`path:line`, the line of the original file; `path#page=N` for a page of a PDF; or the path and that
+    no exact line is known (a sentence of a web page or an e-mail whose words the file does not hold as such)."""
+    if e.line is not None:
+        return f"{visible(openable(e))}:{e.line}"
+    page = getattr(e, "page", None)
+    return f"{visible(openable(e))}#page={page}" if page else f"{visible(openable(e))} (line not known)"
+
+
 def _where(e: Extract | Source | ClaimSource | TimelineEntry, link: bool) -> str:
-    """`path:line`; with `link`, the path is an OSC 8 hyperlink to the file for terminals that support one."""
-    text = f"{visible(openable(e))}:{e.line}"
+    """`place(e)`; with `link`, the path is an OSC 8 hyperlink to the file for terminals that support one."""
+    text = place(e)
     if link and e.file:
         text = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(e.file)}\x1b\\{text}\x1b]8;;\x1b\\"
     return text
@@ -81,7 +90,8 @@ def _where(e: Extract | Source | ClaimSource | TimelineEntry, link: bool) -> str
 def location(e: Extract | Source, *, link: bool = False) -> str:
     """`path:line`, and the page of a paged document (its printed label when it has one)."""
     page = e.page_label or (str(e.page) if e.page else None)
-    return _where(e, link) + (f" (p. {visible(page)})" if page else "")
+    said = e.line is None and page == str(e.page)  # already in `path#page=N`
+    return _where(e, link) + (f" (p. {visible(page)})" if page and not said else "")
 
 
 def also_in_line(s: Source, *, link: bool = False, wording: str | None = None) -> str:

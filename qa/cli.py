@@ -385,6 +385,8 @@ def timeline(
 @app.command()
 def docs(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: {\"documents\": [...], \"skipped\": [...]}.")] = False,
+    sources_template: Annotated[bool, typer.Option(
+        "--sources-template", help="Print a sources.csv to fill in, one row for each document that lacks a title, publisher or date.")] = False,
     corpus: CorpusOpt = None, index: IndexOpt = None,
 ) -> None:
     """List the indexed documents: format, title, publisher, author, date, url, pages, and where each came from."""
@@ -393,7 +395,6 @@ def docs(
     from qa import api
     from qa.citation import visible
     from qa.errors import QAError
-
     session = api.Session(corpus, index)
     try:
         if not session.has_index():
@@ -401,6 +402,11 @@ def docs(
         found = api.listing(session.index_path)
     except QAError as exc:
         _fail(exc)
+    lacking = [d for d in found.documents if not (d.title and d.publisher and d.date)]
+    has_sources = api.sources_file(session.corpus).exists()
+    if sources_template:
+        sys.stdout.write(api.sources_template(found, header=not has_sources))
+        return
     if as_json:
         typer.echo(json.dumps(asdict(found), ensure_ascii=False))
         return
@@ -414,6 +420,13 @@ def docs(
             typer.echo(f"  note      {visible(note)}")
     for s in found.skipped:
         typer.echo(f"skipped {visible(s.path)}: {visible(s.reason)}")
+    if lacking:
+        counts = {name: sum(1 for d in found.documents if not getattr(d, name)) for name in ("title", "publisher", "date")}
+        typer.echo(f"{len(lacking)} of {len(found.documents)} documents lack a title, publisher or date "
+                   f"(no title {counts['title']}, no publisher {counts['publisher']}, no date {counts['date']}); "
+                   f"state them in a sources.csv at the corpus root:")
+        target = api.shown(api.sources_file(session.corpus))
+        typer.echo(f"  qa docs --sources-template {'>>' if has_sources else '>'} {target}")
 
 
 @app.command()

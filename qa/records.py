@@ -6,6 +6,7 @@ added here shows up in the output without a second hand-built dict.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 
@@ -31,6 +32,16 @@ class Document:
     pages: tuple[Page, ...] = ()  # where each page starts (paged formats only)
     origins: tuple[tuple[str, str], ...] = ()  # (field, where it was read): ("date", "pdf-info"), ("publisher", "sources.csv")
     notes: tuple[str, ...] = ()  # how the text was got, when a reader had to say ("main text not found: ...")
+    lines: tuple[tuple[int, int], ...] = ()  # (sentence start, line of the file) where the reader rebuilt the text
+
+    def line_at(self, text: str, offset: int) -> int | None:
+        """The line of the original file where the text at `offset` begins: counted in the text for plain
+        text and Markdown (the file itself), found for a web page or an e-mail (None where no exact line
+        is known), None for a PDF or a Word file (cited by page, or not by line)."""
+        if self.format in ("text", "markdown"):
+            return text.count("\n", 0, offset) + 1
+        i = bisect.bisect_left(self.lines, (offset, 0))
+        return self.lines[i][1] if i < len(self.lines) and self.lines[i][0] == offset else None
 
     def page_at(self, offset: int) -> Page | None:
         """The page holding `offset` (None for a format without pages)."""
@@ -60,7 +71,7 @@ class Source:
     date: str | None
     start: int
     end: int
-    line: int
+    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
     author: str | None = None
     url: str | None = None
     page: int | None = None  # 1-based physical page of `start`, for paged formats
@@ -89,7 +100,7 @@ class Extract:
     date: str | None
     start: int
     end: int
-    line: int
+    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
     also_in: tuple[Source, ...] = ()
     author: str | None = None
     url: str | None = None
@@ -126,7 +137,7 @@ class ClaimSource:
     page: int | None
     start: int  # the sentence: quote == document_text[start:end]
     end: int
-    line: int
+    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
     quote: str
     value: str  # the value as this sentence writes it ("a far higher figure of 400" gives "400")
     value_start: int  # document offsets of the value, inside the sentence
@@ -158,7 +169,7 @@ class TimelineEntry:
     path: str
     start: int
     end: int
-    line: int
+    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
     title: str | None
     publisher: str | None
     file: str | None = None  # the absolute path, filled in by api.Session

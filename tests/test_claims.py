@@ -179,3 +179,12 @@ def test_one_time_written_two_ways_is_one_value(tmp_path, fake_encoder):
     answer = api.ask(api.open_index(tmp_path / "index"), "What time did the earthquake strike?", top_k=5, min_score=0.0)
     times = [c for c in answer.claims if c.kind == "date"]
     assert len(times) == 1 and {s.path for s in times[0].sources} == {"a.txt", "b.txt"}
+
+
+def test_a_year_after_since_is_no_date_of_the_event(tmp_path, fake_encoder):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", " date 2023-02-06 Quake\n\nThe earthquake was the deadliest in the region since 1999, officials said.\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    found = api.timeline(api.open_index(tmp_path / "index"), "deadliest earthquake", min_score=0.0)
+    [entry] = [e for e in (*found.entries, *found.undated) if "since 1999" in e.quote]
+    assert (entry.date, entry.date_basis) == ("2023-02-06", "published")  # the paper's date, not 1999-01-01

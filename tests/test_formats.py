@@ -93,7 +93,7 @@ def test_docs_lists_every_format_with_metadata_and_where_it_came_from(mixed, fak
     assert docs["tip.eml"]["title"] == "Re: Harbour budget vote" and docs["tip.eml"]["date"] == "2024-03-05"
     assert docs["000_c49348b2c4adda7c.txt"]["publisher"] == "The Independent"
     assert docs["000_c49348b2c4adda7c.txt"]["origins"]["publisher"] == "sources.csv"
-    assert docs["004_1fbe0b5a43a135b8.txt"]["origins"]["publisher"] == "text"  # the CNN byline
+    assert docs["004_1fbe0b5a43a135b8.txt"]["origins"]["publisher"] == "byline"  # the CNN byline
     assert [s["path"] for s in listing["skipped"]] == ["broken.pdf"]
     assert listing["skipped"][0]["reason"].startswith("is not a valid PDF")
 

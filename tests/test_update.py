@@ -233,7 +233,7 @@ def test_stored_sentences_are_reused_only_under_the_same_code(built, fake_encode
     corpus, index = built
     split = []
     plain = build.split_sentences
-    monkeypatch.setattr(build, "split_sentences", lambda text: split.append(text) or plain(text))
+    monkeypatch.setattr(build, "split_sentences", lambda text, *rest: split.append(text) or plain(text, *rest))
     (corpus / NEW_DOC).write_text(observatory("4,812"), encoding="utf-8")
     api.update(corpus, index, model=MODEL)
     assert split == [observatory("4,812")]  # only the new document is analysed

@@ -135,7 +135,8 @@ def _day_word(m, doc, future):
 
 
 def _weekday(m, doc, future):
-    """Past or present: strictly before the document date. Future: on or after it."""
+    """Past or present: the last such day up to the document's date, that day itself included ("early on
+    Monday morning" in Monday's paper is that Monday); "last Monday" strictly before it. Future: on or after it."""
     if doc is None:
         return None
     target = WEEKDAYS[m["wd"]]
@@ -143,7 +144,7 @@ def _weekday(m, doc, future):
     if rel == "next" or (future and rel != "last"):
         day = doc + timedelta(days=(target - doc.weekday()) % 7 or (7 if rel == "next" else 0))
     else:
-        day = doc - timedelta(days=(doc.weekday() - target) % 7 or 7)
+        day = doc - timedelta(days=(doc.weekday() - target) % 7 or (7 if rel == "last" else 0))
     return day, day
 
 

@@ -32,7 +32,6 @@ from qa.annotate.dates import MONTHS
 from qa.answer.amounts import FIGURE, VAGUE, compatible, read
 from qa.index.loaded import Index
 from qa.index.notes import fold
-from qa.ingest.sentences import line_of
 from qa.rank.model import Candidate
 from qa.rank.question import NUMBER, Asked
 from qa.records import Amount, Claim, ClaimSource, Entity
@@ -433,4 +432,4 @@ def _source(index: Index, v: _Found, is_compatible: bool) -> ClaimSource:
     start, end = int(index.answer_start[v.row]), int(index.answer_end[v.row])
     page = doc.page_at(start)
     return ClaimSource(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, page.number if page else None, start, end,
-                       line_of(text, start), text[start:end], v.value, v.start, v.end, v.speaker, is_compatible)
+                       doc.line_at(text, start), text[start:end], v.value, v.start, v.end, v.speaker, is_compatible)

@@ -19,7 +19,6 @@ from dataclasses import replace
 
 from qa.answer import claims
 from qa.index.loaded import Index
-from qa.ingest.sentences import line_of
 from qa.rank import model
 from qa.rank.model import Candidate
 from qa.rank.question import analyse
@@ -139,7 +138,7 @@ def _source(index: Index, row: int) -> Source:
     n = int(index.answer_doc[row])
     doc = index.documents[n]
     start, end = int(index.answer_start[row]), int(index.answer_end[row])
-    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, line_of(index.texts[n], start),
+    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, doc.line_at(index.texts[n], start),
                   **_place(index, row, start), quote=index.texts[n][start:end])
 
 
@@ -158,6 +157,6 @@ def _extract(index: Index, best: Candidate, window: list[int], dupes: list[Candi
     return Extract(
         rank=0, quote=text[q_start:q_end], highlight=Highlight(b_start - q_start, b_end - q_start),
         score=round(score, 4), doc_id=doc.doc_id, path=doc.path, title=doc.title, publisher=doc.publisher,
-        date=doc.date, start=q_start, end=q_end, line=line_of(text, q_start), also_in=tuple(also),
+        date=doc.date, start=q_start, end=q_end, line=doc.line_at(text, q_start), also_in=tuple(also),
         **_place(index, best.row, q_start),
     )

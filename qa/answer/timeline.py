@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 
 from qa.index.loaded import Index
-from qa.ingest.sentences import line_of
 from qa.rank import model
 from qa.rank.ranking import candidates
 from qa.records import Filters, Timeline, TimelineEntry
@@ -51,7 +50,7 @@ def _entry(index: Index, row: int) -> TimelineEntry:
     start, end = int(index.answer_start[row]), int(index.answer_end[row])
     date, date_end, basis, words = None, None, None, None
     for mention in index.notes.dates(int(index.rows.answer_sentence[row])):
-        if mention.date or mention.start_date:
+        if mention.date or (mention.start_date and mention.end_date):  # "since 1999" is no event's date
             words = full[mention.start:mention.end]
             date = mention.date or mention.start_date
             date_end = None if mention.date else mention.end_date
@@ -60,4 +59,4 @@ def _entry(index: Index, row: int) -> TimelineEntry:
     if date is None and doc.date:
         date, basis = doc.date, "published"
     return TimelineEntry(date, date_end, basis, words, full[start:end], doc.doc_id, doc.path, start, end,
-                         line_of(full, start), doc.title, doc.publisher, published=doc.date)
+                         doc.line_at(full, start), doc.title, doc.publisher, published=doc.date)

@@ -29,7 +29,7 @@ from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
 from qa.index.vectors import FaissVectors
 from qa.index.word_vectors import WordVectors
-from qa.ingest import boilerplate, sentences
+from qa.ingest import boilerplate, paragraphs, sentences
 from qa.ingest.boilerplate import answerable, classify, split_credits
 from qa.ingest.chunking import ChunkParams, chunk_document
 from qa.ingest.documents import LoadedDocument, read_document
@@ -92,7 +92,7 @@ def analysis_version() -> str:
 
     digest = hashlib.sha256()
     folder = Path(str(readers.__file__)).parent
-    for source in (Path(str(sentences.__file__)), Path(str(boilerplate.__file__)), *sorted(folder.glob("*.py"))):
+    for source in (Path(str(sentences.__file__)), Path(str(paragraphs.__file__)), Path(str(boilerplate.__file__)), *sorted(folder.glob("*.py"))):
         digest.update(source.read_bytes())
     for reader in readers.READERS:
         digest.update(f"{reader.name} {reader.version}".encode())
@@ -170,8 +170,8 @@ def annotation_version() -> str:
 
 def _analyse(item: LoadedDocument, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
     if stored is None:
-        spans = split_credits(item.text, split_sentences(item.text))
-        return spans, classify(item.text, spans, item.noise, item.quoted)
+        spans = split_credits(item.text, split_sentences(item.text, item.layout))
+        return spans, classify(item.text, spans, item.noise, item.quoted, item.layout)
     return [(s, e) for s, e, _ in stored], [k for _, _, k in stored]
 
 

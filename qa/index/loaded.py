@@ -136,6 +136,7 @@ def document_from_json(row: dict) -> Document:
     fields["pages"] = tuple(Page(**p) for p in row.get("pages", ()))
     fields["origins"] = tuple((name, origin) for name, origin in row.get("origins", ()))
     fields["notes"] = tuple(row.get("notes", ()))
+    fields["lines"] = tuple((int(offset), int(line)) for offset, line in row.get("lines", ()))
     return Document(**fields)
 
 

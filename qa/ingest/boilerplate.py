@@ -2,7 +2,7 @@
 
 News pages carry donation appeals, "MORE STORIES" link lists with their
 "N minutes ago" lines, photo captions with credits, and topic blurbs. These are
-decided per line (a paragraph), because an appeal or a caption is a whole
+decided per paragraph (qa.ingest.paragraphs), because an appeal or a caption is a whole
 paragraph, and a tail marker such as "MORE STORIES" turns everything after it
 into boilerplate.
 """
@@ -12,6 +12,9 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+
+from qa.ingest.paragraphs import paragraphs
+from qa.ingest.readers.base import Layout
 
 BODY, HEADING, BOILERPLATE, QUOTED, CAPTION = "body", "heading", "boilerplate", "quoted", "caption"
 
@@ -71,9 +74,6 @@ def _line_kind(line: str, seen: set[str]) -> str | None:
         return CAPTION
     if _BYLINE.match(stripped):
         return BODY
-    words = stripped.split()
-    if len(words) <= 12 and (stripped[-1] not in ".!\"”’'" or stripped.startswith("- ")):
-        return HEADING
     return None
 
 
@@ -94,25 +94,26 @@ def split_credits(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 
 def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int, int]] = (),
-             quoted: Sequence[tuple[int, int]] = ()) -> list[str]:
+             quoted: Sequence[tuple[int, int]] = (), layout: Layout = Layout()) -> list[str]:
     """Give each sentence span a kind: body, heading, boilerplate or quoted. A reader's `noise`
-    (running headers and footers) is boilerplate; its `quoted` spans are someone else's words."""
+    (running headers and footers) is boilerplate; its `quoted` spans are someone else's words;
+    a heading is one by its paragraph's position and form (qa.ingest.paragraphs)."""
     noise, quoted = sorted(noise), sorted(quoted)
     noise_starts, quoted_starts = [s for s, _ in noise], [s for s, _ in quoted]
     line_kinds: list[tuple[int, int, str | None]] = []
     seen: set[str] = set()
     tail = False
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        start, end = pos, pos + len(line)
-        pos = end
+    for para in paragraphs(text, layout):
+        line = text[para.start:para.end]
         if not tail and _TAIL_MARKER.match(line):
             tail = True
         kind = BOILERPLATE if tail else _line_kind(line, seen)
+        if kind is None and para.heading:
+            kind = HEADING
         # A repeated paragraph is a caption printed twice or a recycled blurb.
         if len(_key(line)) > 40:
             seen.add(_key(line))
-        line_kinds.append((start, end, kind))
+        line_kinds.append((para.start, para.end, kind))
 
     kinds: list[str] = []
     i = 0

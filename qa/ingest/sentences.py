@@ -2,7 +2,8 @@
 
 Quotes must be verbatim, so sentences are never rebuilt from tokens: they are
 (start, end) spans into the original text, trimmed of surrounding white space.
-News copy puts one paragraph per line, so a line break always ends a sentence.
+A sentence never runs past its paragraph (qa.ingest.paragraphs): a blank line, a
+heading or a block ends it, a line wrapped inside a paragraph does not.
 No span is longer than MAX_CHARS: a "sentence" without end punctuation (a 5 MB
 line of a log, a table) is cut at white space, or hard where it has none, so
 that no quote, score or chat card has to hold megabytes of one sentence.
@@ -12,13 +13,17 @@ from __future__ import annotations
 
 import re
 
+from qa.ingest.paragraphs import paragraphs
+from qa.ingest.readers.base import Layout
+
 # End punctuation, optional closing quotes/brackets, white space, then something
 # that can open a sentence.
 _BOUNDARY = re.compile(r"""[.!?]+[”"'’)\]]*(?=\s+[“"‘'(\[]?[A-Z0-9ÁÉÍÓÚÑ])""")
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt",
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "vs", "etc", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
+    "no", "vs", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
+    "p", "pp", "fig", "vol", "ch", "sec", "eq", "cf", "approx",
 }
 MAX_CHARS = 1_000  # the longest sentence span; longer ones are cut at white space
 _DATE_MARKER = re.compile(r"\s*date \d{4}-\d{2}-\d{2}(?=\s)")
@@ -68,10 +73,10 @@ def cut_long(text: str, start: int, end: int, most: int = MAX_CHARS) -> list[tup
     return pieces
 
 
-def split_sentences(text: str) -> list[tuple[int, int]]:
+def split_sentences(text: str, layout: Layout = Layout()) -> list[tuple[int, int]]:
     """Return the (start, end) span of every non-blank sentence in `text`, none over MAX_CHARS."""
     spans: list[tuple[int, int]] = []
-    for start, end in _split(text):
+    for start, end in _split(text, layout):
         if end - start <= MAX_CHARS:
             spans.append((start, end))
         else:
@@ -79,25 +84,27 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _split(text: str) -> list[tuple[int, int]]:
+def _split(text: str, layout: Layout) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        line_start, line_end = pos, pos + len(line)
-        pos = line_end
-        cursor = line_start
-        marker = _DATE_MARKER.match(text, line_start, line_end)
+    block_starts = {a for a, _ in layout.blocks}
+    for para in paragraphs(text, layout):
+        cursor = para.start
+        marker = _DATE_MARKER.match(text, para.start, para.end)
         if marker:  # the seeds' leading " date YYYY-MM-DD" is not part of the first sentence
-            spans.append(_trim(text, line_start, marker.end()))
+            spans.append(_trim(text, para.start, marker.end()))
             cursor = marker.end()
-        for match in _BOUNDARY.finditer(text, line_start, line_end):
+        if para.heading or para.start in block_starts:  # a heading, or code: one span, its lines as they are
+            start, end = _trim(text, cursor, para.end)
+            spans += [(start, end)] if start < end else []
+            continue
+        for match in _BOUNDARY.finditer(text, para.start, para.end):
             if _is_abbreviation(text, cursor, match.end()):
                 continue
             start, end = _trim(text, cursor, match.end())
             if start < end:
                 spans.append((start, end))
             cursor = match.end()
-        start, end = _trim(text, cursor, line_end)
+        start, end = _trim(text, cursor, para.end)
         if start < end:
             spans.append((start, end))
     return spans

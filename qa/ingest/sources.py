@@ -76,3 +76,16 @@ def read_sources(corpus: Path) -> Sources:
     except csv.Error as exc:
         notes.append(f"{FILE}: {exc}; the rows after it were ignored")
     return Sources(rows, tuple(notes), digest)
+
+
+def template(rows: list[tuple[str, dict[str, str | None]]], header: bool = True) -> str:
+    """A `sources.csv` to fill in: one row per (path, fields), each field the file states already written
+    in (a cell left empty overrides nothing)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    if header:
+        writer.writerow(("path", *FIELDS))
+    for path, values in rows:
+        writer.writerow((path, *(values.get(name) or "" for name in FIELDS)))
+    return out.getvalue()
+

@@ -13,7 +13,7 @@ from qa.citation import (
     claim_lines,
     date_basis,
     location,
-    openable,
+    place,
     quote_line,
     quote_parts,
     source_fields,
@@ -89,7 +89,7 @@ def timeline_lines(found: Timeline) -> list[str]:
         return ["_Nothing the documents say about this could be dated or shown._", ""]
 
     def entry(e: TimelineEntry, heading: str) -> list[str]:
-        where = f"{visible(openable(e))}:{e.line}"
+        where = place(e)
         return [heading, "", f"> “{quote_line(e.quote)}”", "", f"- {source_fields(e.title, e.publisher, e.published)} · at `{where}`", ""]
 
     lines: list[str] = []

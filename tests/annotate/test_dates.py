@@ -25,9 +25,11 @@ NONE = (None, None, None)
 
 
 @pytest.mark.parametrize(("words", "tense", "expected"), [
-    # weekdays: past/present strictly before the document date, future on or after it
+    # weekdays: past/present up to the document date (the day itself included), future on or after it
     ("Tuesday", "past", day("2026-01-13")),
-    ("Wednesday", "past", day("2026-01-07")),
+    ("Wednesday", "past", day("2026-01-14")),
+    ("on Wednesday morning", "past", day("2026-01-14")),
+    ("last Wednesday", "past", day("2026-01-07")),
     ("Thursday", "past", day("2026-01-08")),
     ("Monday", "present", day("2026-01-12")),
     ("Thursday", "future", day("2026-01-15")),
@@ -148,6 +150,10 @@ def test_weekends_around_the_weekend():
     assert resolve("next weekend", "2026-01-17", "past") == period("2026-01-17", "2026-01-18")
 
 
+def test_a_weekday_in_the_paper_of_that_day_is_that_day():
+    assert resolve("early on Monday morning", "2023-02-06", "past") == day("2023-02-06")  # Monday 6 February
+
+
 def test_months_and_years_wrap():
     assert resolve("last month", "2026-03-31", "past") == period("2026-02-01", "2026-02-28")
     assert resolve("next month", "2025-12-05", "future") == period("2026-01-01", "2026-01-31")
@@ -160,7 +166,7 @@ def test_weekday_arithmetic(doc, name):
     present = date.fromisoformat(resolve(name, doc.isoformat(), "present")[0])
     future = date.fromisoformat(resolve(name, doc.isoformat(), "future")[0])
     assert past.weekday() == future.weekday() == WEEKDAYS[name]
-    assert timedelta(days=1) <= doc - past <= timedelta(days=7)
+    assert timedelta(0) <= doc - past <= timedelta(days=6)
     assert present == past
     assert timedelta(0) <= future - doc <= timedelta(days=6)
 

@@ -100,9 +100,9 @@ def test_page_numbers_match_whatever_their_form(numbers):
     assert [joined[a:b] for a, b in running_heads(texts, starts)] == numbers
 
 
-def test_a_line_on_fewer_than_60_percent_of_pages_is_not_a_running_head():
+def test_a_line_on_two_pages_far_apart_is_not_a_running_head():
     rng = random.Random(2)
-    texts = [("Chapter One\n" if i % 2 else "") + f"{sentence(rng)}\n{sentence(rng)}\n{sentence(rng)}" for i in range(6)]
+    texts = [("Chapter One\n" if i in (0, 5) else "") + f"{sentence(rng)}\n{sentence(rng)}\n{sentence(rng)}" for i in range(6)]
     starts = [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
     assert running_heads(texts, starts) == ()
 

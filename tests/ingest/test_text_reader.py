@@ -64,13 +64,13 @@ def test_seed_files_read_exactly_as_before_readers(path):
     assert result.format == "text" and result.pages == result.noise == result.quoted == ()
 
 
-def test_metadata_origins_say_front_matter_or_text():
+def test_metadata_origins_say_front_matter_or_what_in_the_text_states_it():
     text = "---\ntitle: Budget row\nauthor: Ana Ruiz\nurl: https://x.org/a\n---\nBy Jane Doe, CNN\nPublished: Jan 5, 2020\nBody.\n"
     meta = read(text.encode(), "a.md").metadata
     assert (meta.title, meta.publisher, meta.author, meta.date, meta.url) == (
         "Budget row", "CNN", "Ana Ruiz", "2020-01-05", "https://x.org/a")
-    assert dict(meta.origins) == {"title": "front-matter", "publisher": "text", "author": "front-matter",
-                                  "date": "text", "url": "front-matter"}
+    assert dict(meta.origins) == {"title": "front-matter", "publisher": "byline", "author": "front-matter",
+                                  "date": "published-line", "url": "front-matter"}
 
 
 @pytest.mark.parametrize("text, author", [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -34,6 +34,15 @@ class Metadata:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """What a reader knows of how its text is laid out, for the sentence splitter and the classifier."""
+
+    wrapped: bool = True  # a single line break may be a wrap inside a paragraph (plain text, e-mail, PDF)
+    headings: tuple[tuple[int, int], ...] = ()  # spans the format marks as headings (HTML h1-h6, Markdown #)
+    blocks: tuple[tuple[int, int], ...] = ()  # spans kept whole, as one span: code
+
+
+@dataclass(frozen=True)
 class ReadResult:
     text: str
     format: str  # "text" | "markdown" | "html" | "pdf" | "docx" | "email"
@@ -42,6 +51,7 @@ class ReadResult:
     noise: tuple[tuple[int, int], ...] = ()  # spans known not to be content: running headers, footers, page numbers
     quoted: tuple[tuple[int, int], ...] = ()  # someone else's words, such as e-mail lines quoted with ">"
     notes: tuple[str, ...] = ()  # what a person should know about how the text was got
+    layout: Layout = field(default_factory=Layout)
 
 
 class Unreadable(Exception):

@@ -17,7 +17,7 @@ import io
 import re
 import zipfile
 
-from qa.ingest.readers.base import ReadResult, Unreadable, iso_date, library_version, metadata, normalise
+from qa.ingest.readers.base import Layout, ReadResult, Unreadable, iso_date, library_version, metadata, normalise
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -55,7 +55,7 @@ class DocxReader:
         paragraphs = [p for p in (normalise(_PLACEHOLDER.sub("", p)).strip() for p in body + notes) if p]
         meta = metadata("docx-core", title=props.get("title"), author=props.get("creator"),
                         date=iso_date(props.get("created") or ""))
-        return ReadResult(text="\n\n".join(paragraphs), format="docx", metadata=meta)
+        return ReadResult(text="\n\n".join(paragraphs), format="docx", metadata=meta, layout=Layout(wrapped=False))
 
 
 def _clean(data: bytes) -> bytes:

@@ -25,7 +25,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
-from qa.ingest.readers.base import Metadata, ReadResult, Unreadable, library_version, metadata, normalise
+from qa.ingest.readers.base import Layout, Metadata, ReadResult, Unreadable, library_version, metadata, normalise
 
 FALLBACK_NOTE = "main text not found: the page's full text is indexed"
 _FRAGMENT_SHARE, _FRAGMENT_CHARS = 0.2, 200
@@ -46,6 +46,7 @@ class Extracted:
     metadata: Metadata
     quotes: tuple[tuple[int, int], ...]  # spans of <blockquote> text, for e-mail replies
     notes: tuple[str, ...]
+    layout: Layout
 
 
 class HtmlReader:
@@ -58,7 +59,7 @@ class HtmlReader:
 
     def read(self, data: bytes, path: str) -> ReadResult:
         page = extract(decode(data))
-        return ReadResult(text=page.text, format="html", metadata=page.metadata, notes=page.notes)
+        return ReadResult(text=page.text, format="html", metadata=page.metadata, notes=page.notes, layout=page.layout)
 
 
 def decode(data: bytes) -> str:
@@ -92,7 +93,7 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
 
     _quiet()
     if not html.strip():
-        return Extracted("", Metadata(), (), ())
+        return Extracted("", Metadata(), (), (), Layout(wrapped=False))
     tree = load_html(html)
     if tree is None:  # trafilatura takes a page without an <html> near its start for a fragment
         tree = load_html(f"<html><body>{html}</body></html>")
@@ -113,20 +114,20 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
         blocks, notes = [("p", line) for line in visible], (FALLBACK_NOTE,)
     if with_metadata and found is None:
         found = extract_metadata(tree, date_config=dates)
-    meta = _metadata(found) if with_metadata else Metadata()
+    meta = _metadata(found, html) if with_metadata else Metadata()
     text: list[str] = []
-    quotes: list[tuple[int, int]] = []
+    spans: dict[str, list[tuple[int, int]]] = {"quote": [], "head": [], "code": [], "p": []}
     pos = 0
     for tag, block in blocks:
-        block = normalise(block).strip()
-        if not block:
+        block = normalise(block).strip("\n") if tag == "code" else normalise(block).strip()
+        if not block.strip():
             continue
         pos += 2 if text else 0
-        if tag == "quote":
-            quotes.append((pos, pos + len(block)))
+        spans[tag].append((pos, pos + len(block)))
         text.append(block)
         pos += len(block)
-    return Extracted("\n\n".join(text), meta, tuple(quotes), notes)
+    layout = Layout(wrapped=False, headings=tuple(spans["head"]), blocks=tuple(spans["code"]))
+    return Extracted("\n\n".join(text), meta, tuple(spans["quote"]), notes, layout)
 
 
 def _fragment(blocks: list[tuple[str, str]], visible: list[str]) -> bool:
@@ -136,48 +137,66 @@ def _fragment(blocks: list[tuple[str, str]], visible: list[str]) -> bool:
     return size == 0 or (size < _FRAGMENT_SHARE * whole and size < _FRAGMENT_CHARS)
 
 
+_BLOCK_TAGS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "cell", "code", "div"})
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_ANCHOR = re.compile(r"\s*¶$")  # Sphinx's permalink sign after a title or a definition
+
+
 def _blocks(body) -> list[tuple[str, str]]:
-    """(tag, text) of each top-level block of trafilatura's XML: list items and table rows one per line.
+    """(kind, text) of each block of trafilatura's XML: paragraphs, headings ("head"), list items,
+    table cells and code each on their own, nested ones too, so that no sentence runs from one into
+    the next; "code" keeps its lines, the others their words with <lb/> as line breaks.
 
     The text is read from the XML here rather than through trafilatura's xmltotxt,
     which unescapes it a second time and so prints a page's literal "&lt;" as "<".
     """
-    out = [("p", body.text)] if (body.text or "").strip() else []
-    for el in body:
-        if el.tag == "list":
-            text = "\n".join(_squash(_own_text(item)) for item in el.iter("item"))
-        elif el.tag == "table":
-            text = "\n".join(" | ".join(_squash("".join(c.itertext())) for c in row) for row in el.iter("row"))
-        else:
-            text = "\n".join(filter(None, map(_squash, _inline(el).split("\n"))))
-        out.append((el.tag, text))
-        if (el.tail or "").strip():
-            out.append(("p", el.tail))
+    out: list[tuple[str, str]] = []
+    _walk(body, out)
     return out
 
 
-def _inline(el) -> str:
-    """An element's words, with its line breaks (<lb/>) and nested blocks on lines of their own."""
-    parts = [el.text or ""]
+def _is_code_block(el) -> bool:
+    parent = el.getparent()
+    return el.tag == "code" and parent is not None and parent.tag in ("body", "item", "cell", "quote", "list", "div") \
+        and (parent.tag == "body" or "\n" in "".join(el.itertext()).strip())
+
+
+def _walk(el, out: list[tuple[str, str]]) -> None:
+    """Add `el`'s own words as one block, and each nested block as blocks of their own, in order."""
+    if _is_code_block(el):
+        lines = [line.rstrip() for line in "".join(el.itertext()).split("\n")]
+        out.append(("code", "\n".join(lines).strip("\n")))
+        return
+    kind = "head" if el.tag == "head" else "quote" if el.tag == "quote" else "p"
+    run = [_spaces(el.text)]
     for child in el:
-        if child.tag == "lb":
-            parts.append("\n")
-        elif child.tag in ("p", "head", "quote", "list", "item", "row", "table"):
-            parts.append("\n" + _inline(child) + "\n")
+        if child.tag in _BLOCK_TAGS and (child.tag != "code" or _is_code_block(child)):
+            _flush(run, kind, out)
+            _walk(child, out)
+            run = [_spaces(child.tail)]
         else:
-            parts.append(_inline(child))
-        parts.append(child.tail or "")
+            run += ["\n" if child.tag == "lb" else _inline(child), _spaces(child.tail)]
+    _flush(run, kind, out)
+
+
+def _flush(run: list[str], kind: str, out: list[tuple[str, str]]) -> None:
+    lines = [_ANCHOR.sub("", _squash(line)) for line in "".join(run).split("\n")]
+    text = "\n".join(line for line in lines if line)
+    if text:
+        out.append((kind, text))
+
+
+def _inline(el) -> str:
+    """An inline element's words (white space as one space), with its line breaks (<lb/>)."""
+    parts = [_spaces(el.text)]
+    for child in el:
+        parts += ["\n" if child.tag == "lb" else _inline(child), _spaces(child.tail)]
     return "".join(parts)
 
 
-def _own_text(item) -> str:
-    """An item's words without those of the lists nested in it (they are items of their own)."""
-    parts = [item.text or ""]
-    for child in item:
-        if child.tag != "list":
-            parts.append("".join(child.itertext()))
-        parts.append(child.tail or "")
-    return "".join(parts)
+def _spaces(text: str | None) -> str:
+    """Source line breaks and runs of white space inside a paragraph are one space, as a browser shows them."""
+    return re.sub(r"\s+", " ", text or "")
 
 
 def _squash(text: str) -> str:
@@ -198,9 +217,24 @@ def _visible(tree) -> list[str]:
     return [line for line in map(_squash, root.text_content().split("\n")) if line]
 
 
-def _metadata(found) -> Metadata:
-    return metadata("html-meta", title=found.title, publisher=found.sitename, author=found.author,
-                    date=found.date, url=found.url)
+def _stated(day: str | None, html: str) -> str | None:
+    """The date, if the page states that day: htmldate turns "2026-02-30" into 2026-02-01 and "2026-02" into
+    the day it runs, dates the page never stated."""
+    if not day:
+        return None
+    y, m, d = day.split("-")
+    month = _MONTHS[int(m) - 1]
+    forms = (rf"{y}-{m}-{d}", rf"{y}/{m}/{d}", rf"{y}{m}{d}", rf"{d}/{m}/{y}", rf"{m}/{d}/{y}",
+             rf"\b0?{int(d)}(?:st|nd|rd|th)?\s+{month}[a-z]*\.?,?\s+{y}", rf"{month}[a-z]*\.?\s+0?{int(d)}(?:st|nd|rd|th)?,?\s+{y}")
+    return day if re.search("|".join(forms), html, re.IGNORECASE) else None
+
+
+def _metadata(found, html: str) -> Metadata:
+    title = _ANCHOR.sub("", found.title or "") or None
+    site = found.sitename
+    if site and title and " ".join(site.split()).lower() in " ".join(title.split()).lower():
+        site = None  # trafilatura falls back to the page's title, which names the page, not who published it
+    return metadata("html-meta", title=title, publisher=site, author=found.author, date=_stated(found.date, html), url=found.url)
 
 
 def _quiet() -> None:

@@ -4,23 +4,30 @@ A quote from a PDF is cited by page, so each page's start is kept, and by the la
 printed on it ("xiv", "A-3") when the PDF defines labels. Running headers and
 footers repeat on every page and would otherwise be the best match for any
 question about the report's title, so the lines that recur in the first or last
-two lines of at least 60% of the pages (and of at least 3) are reported as noise;
-digits are folded before comparing so "Page 3 of 10" matches "Page 4 of 10", and a
-line that is only a page number ("3", "- 4 -", "iv") counts as the same line on
-every page. There is no OCR: a page without a text layer is said so in a note.
+two lines of at least 60% of the pages (and of at least 3), or of 40% of the pages
+of a run such as a chapter, are reported as noise; digits are folded before comparing
+so "Page 3 of 10" matches "Page 4 of 10", a page number on either side is dropped so
+alternate pages' heads match, and a line that is only a page number ("3", "- 4 -",
+"iv") counts as the same line on every page. Only a short line that is not a
+sentence can be a running head: a body sentence repeated on every page is kept. There is no OCR: a page without a text layer is said so in a note.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 
-from qa.ingest.readers.base import Page, ReadResult, Unreadable, iso_date, library_version, line_spans, metadata, normalise
+from qa.ingest.readers.base import Layout, Page, ReadResult, Unreadable, iso_date, library_version, line_spans, metadata, normalise
 
 NO_TEXT_NOTE = "page {} has no text layer (no OCR here)"
 BROKEN_NOTE = "page {} could not be read (PDFium failed on it)"
 _ZONE = 2  # lines at the top and at the bottom of a page where running heads live
 _SHARE, _AT_LEAST = 0.6, 3
+_RUN_SHARE = 0.4  # a chapter's running head: on 2 pages in 5 from its first page to its last at least
+_MOST_WORDS = 12
+_MOST_NAME_WORDS = 12  # a few authors' names, not a paragraph
+_NOT_A_NAME = re.compile(r"licen[cs]|copyright|permission|\(c\)|©|https?://|all rights", re.IGNORECASE)
+_SIDE_NUMBER = re.compile(r"^(?:#\s+)+|(?:\s+#)+$")
+_SENTENCE = re.compile(r"""[.!?][”"'’)\]]*$""")
 _ROMAN = r"(?=[ivxlcdm])m{0,3}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _PAGE_NUMBER = re.compile(rf"^[\W_]*(?:page\s*)?(?:\d+|{_ROMAN})(?:\s*(?:of|/)\s*\d+)?[\W_]*$", re.IGNORECASE)
 _PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?")
@@ -55,9 +62,10 @@ class PdfReader:
         noise = running_heads(texts, [p.start for p in pages])
         notes = tuple(BROKEN_NOTE.format(p.number) if p.number in broken else NO_TEXT_NOTE.format(p.number)
                       for p, text in zip(pages, texts) if not _content(text, p.start, noise))
-        meta = metadata("pdf-info", title=info.get("Title"), author=info.get("Author"),
+        meta = metadata("pdf-info", title=info.get("Title"), author=_name(info.get("Author")),
                         date=_info_date(info.get("CreationDate")))
-        return ReadResult(text="\f".join(texts), format="pdf", metadata=meta, pages=tuple(pages), noise=noise, notes=notes)
+        return ReadResult(text="\f".join(texts), format="pdf", metadata=meta, pages=tuple(pages), noise=noise, notes=notes,
+                          layout=Layout(blocks=noise))  # a running head is a line of its own, never part of a sentence
 
 
 def _page_text(pdfium, doc, index: int, broken: list[int]) -> str:
@@ -99,8 +107,18 @@ def _reason(exc: Exception) -> str:
 
 
 def _key(line: str) -> str:
+    """A line's form: digits folded, and a page number on either side dropped, so that "gnuplot 5.4 21" on
+    a right-hand page and "52 gnuplot 5.4" on a left-hand one have the same form."""
     line = " ".join(line.split()).lower()
-    return "#" if _PAGE_NUMBER.match(line) else re.sub(r"\d+", "#", line)
+    if _PAGE_NUMBER.match(line):
+        return "#"
+    return _SIDE_NUMBER.sub("", re.sub(r"\d+", "#", line)) or "#"
+
+
+def _furniture(line: str) -> bool:
+    """Short, and not a sentence: a running head never reads "The results for 2023 are below."."""
+    words = line.split()
+    return len(words) <= _MOST_WORDS and not (len(words) >= 4 and _SENTENCE.search(line.strip()))
 
 
 def _zones(text: str, start: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -110,14 +128,21 @@ def _zones(text: str, start: int) -> tuple[list[tuple[int, int]], list[tuple[int
 
 
 def running_heads(texts: list[str], starts: list[int]) -> tuple[tuple[int, int], ...]:
-    """Spans of the lines that repeat at the top or the bottom of most pages."""
+    """Spans of the short lines whose form repeats at the top or the bottom of the pages: on most pages
+    of the document, or on many of the pages of a run (a chapter's title over its pages)."""
     needed = max(_AT_LEAST, _SHARE * len(texts))
     spans = []
     for side in (0, 1):
-        keyed = [[((a, b), _key(text[a - start:b - start])) for a, b in _zones(text, start)[side]]
-                 for text, start in zip(texts, starts)]
-        counts = Counter(key for page in keyed for key in {k for _, k in page})
-        spans += [span for page in keyed for span, key in page if counts[key] >= needed]
+        keyed = [[((a, b), _key(text[a - start:b - start])) for a, b in _zones(text, start)[side]
+                  if _furniture(text[a - start:b - start])] for text, start in zip(texts, starts)]
+        pages: dict[str, list[int]] = {}
+        for number, page in enumerate(keyed):
+            for key in {k for _, k in page}:
+                pages.setdefault(key, []).append(number)
+
+        heads = {key for key, seen in pages.items()
+                 if len(seen) >= needed or (len(seen) >= _AT_LEAST and len(seen) >= _RUN_SHARE * (seen[-1] - seen[0] + 1))}
+        spans += [span for page in keyed for span, key in page if key in heads]
     return tuple(sorted(set(spans)))
 
 
@@ -128,6 +153,13 @@ def _content(text: str, start: int, noise: tuple[tuple[int, int], ...]) -> bool:
         if start <= a and b <= start + len(text):
             chars[a - start:b - start] = " " * (b - a)
     return bool("".join(chars).strip())
+
+
+def _name(value: str | None) -> str | None:
+    """An author's name; a producer that puts a licence or a paragraph in the Author field names no one."""
+    if not value or len(value.split()) > _MOST_NAME_WORDS or _NOT_A_NAME.search(value):
+        return None
+    return value
 
 
 def _info_date(value: str | None) -> str | None:

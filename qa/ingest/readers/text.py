@@ -13,14 +13,16 @@ which turn "ñ" into "ń" and curly quotes into box letters.
 from __future__ import annotations
 
 import codecs
+import re
 
-from qa.ingest.readers.base import Metadata, ReadResult, Unreadable, library_version, newlines, normalise
+from qa.ingest.readers.base import Layout, Metadata, ReadResult, Unreadable, library_version, newlines, normalise
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # before UTF-16: FF FE 00 00 starts with FF FE
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF = 8192
+_FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)[^\n]*\n.*?^[ \t]{0,3}\1[`~]*[ \t]*$", re.MULTILINE | re.DOTALL)  # Markdown code: one block
 
 
 class TextReader:
@@ -39,7 +41,8 @@ class TextReader:
         found = describe_sourced(text)
         meta = Metadata(**{name: value for name, value, _ in found}, origins=tuple((name, origin) for name, _, origin in found))
         fmt = "markdown" if path.lower().endswith(".md") else "text"
-        return ReadResult(text=text, format=fmt, metadata=meta)
+        code = tuple(m.span() for m in _FENCE.finditer(text)) if fmt == "markdown" else ()
+        return ReadResult(text=text, format=fmt, metadata=meta, layout=Layout(blocks=code))
 
 
 def decode(data: bytes) -> tuple[bool, str]:
