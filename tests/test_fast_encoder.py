@@ -97,7 +97,7 @@ def test_query_path_falls_back_with_a_note(real_index, tmp_path, capsys):
     folder = _live(copy)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     (folder / "manifest.json").unlink()
-    manifest["model"]["encoder"] = None  # as a model that cannot be exported leaves it
+    del manifest["model"]["encoder"]  # as a model that cannot be exported leaves it
     store.write_manifest(folder, {k: v for k, v in manifest.items() if k not in ("format", "format_version", "files", "checksum")})
 
     question = "How many prisoners were freed?"

@@ -256,6 +256,7 @@ def build_index(
         table = rows.Rows.make(spans_of, kinds_of, chunks, numbers, matrix, len(doc_rows))
 
         tick("write", 0, 1)
+        key = _encoder_key(live, model_name, encoder)
         work = store.new_workdir(root)
         try:
             _write(work, doc_rows, table, matrix, sentence_texts, index_type)
@@ -266,7 +267,7 @@ def build_index(
             store.write_manifest(work, {
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "corpus": str(corpus.resolve()),
-                "model": {"name": model_name, "dim": dim, "encoder": _encoder_key(live, model_name, encoder)},
+                "model": {"name": model_name, "dim": dim, **({"encoder": key} if key else {})},
                 "chunking": params.as_dict(),
                 "analysis": analysis_version(),
                 "annotation": annotation_version(),
