@@ -191,7 +191,7 @@ def cached_encoder(model: str | None, threads: int | None = None) -> OnnxEncoder
 
     from qa.embed import cache
     from qa.embed.encoder import resolve_model
-    from qa.errors import write_error_code
+    from qa.errors import write_error
 
     name, location = resolve_model(model)
     key = cache.model_key(name, location)
@@ -203,8 +203,9 @@ def cached_encoder(model: str | None, threads: int | None = None) -> OnnxEncoder
         try:
             return export(reference.model, name, folder)
         except Exception as exc:  # the exporter raises many kinds; the model still works through torch
-            if write_error_code(exc, folder) is not None:
-                raise  # a full disk is not the model's fault: the build reports it
+            failure = write_error(exc, folder, left=f"the encoder cache is {folder.parent} ($QA_CACHE_DIR moves it)")
+            if failure is not None:  # a full disk is not the model's fault: the build reports it
+                raise failure from None
             print(f"note: no fast encoder for {name} ({exc.__class__.__name__}: {str(exc)[:200]})", file=sys.stderr)
             return False
 

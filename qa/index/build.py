@@ -330,7 +330,7 @@ def _embedder(model: str | None, model_name: str) -> Encoder:
     """The machine's ONNX export of the model (qa.embed.cache: exported once per machine, then
     needing no torch), else the model itself. The two agree to cosine >= 0.9999
     (tests/test_fast_encoder.py). A registered encoder (the tests' fake) is used as it is."""
-    if model_name not in REGISTRY:
+    if model not in REGISTRY and model_name not in REGISTRY:
         from qa.embed.onnx import cached_encoder
 
         fast = cached_encoder(model, threads=os.cpu_count() or 2)
