@@ -120,7 +120,8 @@ def main() -> None:
         os._exit(code)
     else:
         return
-    import gc
+    if "concurrent.futures.process" in sys.modules:  # a worker pool ran (annotation)
+        import gc
 
-    gc.collect()  # multiprocessing unregisters the semaphores it made: no "leaked semaphore" warning after we leave
+        gc.collect()  # multiprocessing unregisters the semaphores it made: no "leaked semaphore" warning after we leave
     _leave()
