@@ -230,7 +230,21 @@ def preload(index: Path) -> None:
 
     name = store.current_name(index)
     if name:
-        onnx.preload(index / name / "encoder")
+        onnx.preload(_encoder_folder(index / name))
+
+
+def _encoder_folder(version: Path) -> Path:
+    """Where the version's query encoder is: the machine's cache entry its manifest names (checked,
+    as every file, when the index opens), else the folder an older qa stored in the version."""
+    import json
+
+    from qa.embed import cache
+
+    try:
+        key = json.loads((version / "manifest.json").read_text(encoding="utf-8"))["model"]["encoder"]
+    except (OSError, ValueError, KeyError, TypeError):
+        key = None
+    return cache.folder_of(key) if isinstance(key, str) and key.isalnum() else version / "encoder"
 
 
 def listing(index: Path) -> Listing:

@@ -83,24 +83,49 @@ def _fail(exc: Exception) -> None:
 
 
 class _Bar:
-    """A one-line progress bar on stderr (plain lines when stderr is not a terminal)."""
+    """Build progress on stderr: a one-line bar with the rate and an ETA on a terminal; plain lines
+    when stderr is not one (each stage's start and end, and a line every PLAIN_EVERY seconds)."""
+
+    LABELS = {"read": ("reading", "files"), "annotate": ("annotating", "sentences"), "embed": ("embedding", "chunks"),
+              "write": ("writing", "")}
+    PLAIN_EVERY = 10.0
 
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
-        self.last: tuple[str, bool] | None = None
+        self.stage: str | None = None
+        self.began = self.shown = 0.0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        label = {"read": "reading", "annotate": "annotating", "embed": "embedding", "write": "writing"}[stage]
+        import time
+
+        now = time.monotonic()
+        first = stage != self.stage
+        if first:
+            self.stage, self.began = stage, now
+        label, unit = self.LABELS[stage]
+        text = f"{done:,}/{total:,}" + (f" {unit}" if unit else "")
+        spent = now - self.began
+        if 0 < done < total and spent >= 1:
+            rate = done / spent
+            text += f" · {rate:,.0f}/s · ETA {_duration((total - done) / rate)}"
+        elif done >= total and spent >= 1:
+            text += f" in {_duration(spent)}"
         if self.tty:
             width = 30
             filled = int(width * done / total) if total else width
-            sys.stderr.write(f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            sys.stderr.write(f"\r{label:<10} [{'#' * filled}{'.' * (width - filled)}] {text}\x1b[K")
             if done >= total:
                 sys.stderr.write("\n")
             sys.stderr.flush()
-        elif (stage, done >= total) != self.last:
-            self.last = (stage, done >= total)
-            sys.stderr.write(f"{label} {done}/{total}\n")
+        elif first or done >= total or now - self.shown >= self.PLAIN_EVERY:
+            self.shown = now
+            sys.stderr.write(f"{label} {text}\n")
+            sys.stderr.flush()
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
 
 
 def _build(session, index_type: str, incremental: bool, follow_symlinks: bool | None = None):

@@ -5,8 +5,8 @@ Python KeyboardInterrupt could land anywhere (an import, a thread join, a
 library's cleanup) and print a traceback, or leave the process waiting on the
 threads that load the query encoder and verify checksums. Read-only commands
 simply leave (`os._exit`): they hold nothing but flocks, which the kernel drops.
-A build or update gets one chance to remove its unfinished version folder (a
-second Ctrl-C, or a cleanup that takes over a few seconds, leaves it at once; the
+A build or update gets one chance, on Ctrl-C or SIGTERM, to stop its annotation
+workers and remove its unfinished version folder (a second signal, or a cleanup that takes over a few seconds, leaves it at once; the
 next writer removes what is left, and the live version is whole either way).
 A reader of the output that goes away (`qa ask - | head -1`) ends `qa` quietly,
 as it ends `cat`. The chat is left alone: Textual reads Ctrl+C as a key.
@@ -44,7 +44,8 @@ def _leave(signum=None, frame=None) -> None:
 
 
 def _unwind(signum, frame) -> None:
-    signal.signal(signal.SIGINT, _leave)  # a second Ctrl-C leaves at once
+    signal.signal(signal.SIGINT, _leave)  # a second Ctrl-C (or SIGTERM) leaves at once
+    signal.signal(signal.SIGTERM, _leave)
     timer = threading.Timer(CLEANUP_SECONDS, _leave)
     timer.daemon = True
     timer.start()
@@ -69,6 +70,8 @@ def _install_signals(args: list[str]) -> None:
         return
     writer = args[:2] in _WRITERS
     signal.signal(signal.SIGINT, _unwind if writer else _leave)
+    if writer:  # SIGTERM (a supervisor, `kill`) cleans up as Ctrl-C does: workers stopped, lock and work folder removed
+        signal.signal(signal.SIGTERM, _unwind)
     if not writer:
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # the reader went away: stop, as cat does
 
@@ -99,7 +102,7 @@ def main() -> None:
 
         run()
     except Interrupted:
-        _leave()
+        pass  # left below, once the exception and the frames it holds (a worker pool's semaphores) are freed
     except SystemExit as exc:
         if command == "chat":
             raise
@@ -115,3 +118,10 @@ def main() -> None:
         with suppress(Exception):
             sys.stderr.flush()
         os._exit(code)
+    else:
+        return
+    if "concurrent.futures.process" in sys.modules:  # a worker pool ran (annotation)
+        import gc
+
+        gc.collect()  # multiprocessing unregisters the semaphores it made: no "leaked semaphore" warning after we leave
+    _leave()

@@ -1,7 +1,8 @@
 """Measure how fast qa is, figure by figure, against the targets of issue 6.
 
     .venv/bin/python scripts/bench.py --quick   # seed-corpus figures (a few minutes)
-    .venv/bin/python scripts/bench.py           # plus 100,000 chunks and 1,000,000 vectors
+    .venv/bin/python scripts/bench.py           # plus 100,000 chunks, 1,000,000 vectors, 300 doc pages
+    .venv/bin/python scripts/bench.py --docs    # only the build of 300 Python doc pages and an update
 
 Timings are medians of several runs in fresh processes where start-up matters.
 On a shared machine the wall times move with the load, so the table also shows
@@ -341,13 +342,142 @@ def build_throughput(work: Path, docs: int) -> None:
     gc.collect()
 
 
+# ---------------------------------------------------------------- 300 pages of the Python docs
+
+DOC_PAGES = 300
+
+
+def python_docs(work: Path, pages: int = DOC_PAGES) -> tuple[Path, Path]:
+    """The first `pages` HTML pages (sorted paths) of Debian's python3.11-doc (or python3-doc), fetched
+    with apt-get download and unpacked here, never committed; and the next page, for the update."""
+    corpus, extra = work / f"pydocs-{pages}", work / "pydocs-extra"
+    if not corpus.is_dir():
+        deb = work / "deb"
+        deb.mkdir(parents=True, exist_ok=True)
+        if not list(deb.glob("*.deb")):
+            for package in ("python3.11-doc", "python3-doc"):
+                if subprocess.run(["apt-get", "download", package], cwd=deb, capture_output=True).returncode == 0:
+                    break
+            else:
+                raise SystemExit("cannot fetch python3.11-doc or python3-doc with apt-get download (run apt-get update?)")
+        unpacked = work / "deb-x"
+        shutil.rmtree(unpacked, ignore_errors=True)
+        subprocess.run(["dpkg-deb", "-x", str(next(deb.glob("*.deb"))), str(unpacked)], check=True)
+        html = sorted(p for p in unpacked.rglob("*.html") if p.is_file())
+        shutil.rmtree(extra, ignore_errors=True)
+        for source, target in [*((p, corpus) for p in html[:pages]), (html[pages], extra)]:
+            rel = source.relative_to(unpacked)
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / rel)
+    return corpus, extra
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (the annotation workers are processes)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            with open(f"/proc/{current}/statm") as fh:
+                total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def timed_process(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, str]:
+    """(wall s, CPU s of it and its children, peak resident bytes of its process tree, stderr)."""
+    import threading
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, **(env or {})})
+    peak = [0]
+
+    def watch() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - began
+    watcher.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, peak[0], out + err
+
+
+BARE_ENCODE = """
+import json, resource, sys, time
+from qa.embed.onnx import cached_encoder
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+encoder = cached_encoder(None, threads=2)
+began, cpu = time.perf_counter(), time.process_time()
+encoder.encode(texts)
+print(json.dumps({"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu}))
+"""
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def docs_build(work: Path) -> None:
+    """Build 300 pages of the Python docs with `qa index build` in a fresh process, as a user would,
+    against a bare ONNX MiniLM encode of the same chunk texts; then add one page with `qa index update`."""
+    corpus, extra = python_docs(work)
+    for page in extra.rglob("*.html"):  # a previous run's added page
+        (corpus / page.relative_to(extra)).unlink(missing_ok=True)
+    index = work / "pydocs-index"
+    shutil.rmtree(index, ignore_errors=True)
+    say("the machine's ONNX encoder (exported once per machine; not part of the build's figures)")
+    subprocess.run([PY, "-c", "from qa.embed.onnx import cached_encoder; cached_encoder(None)"], cwd=ROOT, check=True)
+    say(f"qa index build over {DOC_PAGES} Python doc pages")
+    wall, cpu, peak, _log = timed_process([QA, "index", "build", "--corpus", str(corpus), "--index", str(index)])
+    from qa import api
+
+    loaded = api.open_index(index)
+    sentences = int(loaded.manifest["counts"]["answer_sentences"])
+    texts = list(dict.fromkeys(c.text for c in loaded.chunks))
+    fresh = _folder_bytes(index)
+    del loaded
+    gc.collect()
+    texts_file = work / "pydocs-texts.json"
+    texts_file.write_text(json.dumps(texts), encoding="utf-8")
+    say(f"bare ONNX MiniLM encode of the same {len(texts)} distinct chunk texts")
+    bare = json.loads(subprocess.run([PY, "-c", BARE_ENCODE, str(texts_file)], cwd=ROOT, check=True, capture_output=True,
+                                     text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout.splitlines()[-1])
+    row(f"{DOC_PAGES} Python doc pages: sentences / distinct chunk texts", f"{sentences:,} / {len(texts):,}")
+    row("  their build, wall / CPU (qa index build, new process)", f"{wall:.0f} / {cpu:.0f} s", "<= 300 s wall", wall <= 300)
+    row("  sentences per CPU second", f"{sentences / cpu:.0f}")
+    row("  peak resident memory of the build (all its processes)", f"{peak / 2**30:.2f} GiB", "<= 2 GiB", peak <= 2 * 2**30)
+    row("  bare ONNX encode of the same texts, wall / CPU", f"{bare['wall']:.0f} / {bare['cpu']:.0f} s")
+    row("  build CPU / bare encode CPU", f"{cpu / bare['cpu']:.2f}x", "<= 1.5x", cpu / bare["cpu"] <= 1.5)
+    for page in extra.rglob("*.html"):
+        target = corpus / page.relative_to(extra)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+    say("qa index update with one page added")
+    wall, cpu, _peak, _log = timed_process([QA, "index", "update", "--corpus", str(corpus), "--index", str(index)])
+    row("  one page added: qa index update, wall / CPU", f"{wall:.1f} / {cpu:.1f} s", "<= 10 s", wall <= 10)
+    after = _folder_bytes(index)
+    row("  index on disk: fresh build / after the update", f"{fresh / 2**20:.1f} / {after / 2**20:.1f} MiB",
+        "<= 1.1x", after <= 1.1 * fresh)
+
+
 # ---------------------------------------------------------------- 100,000 chunks
 
 
 def big_corpus(work: Path, chunks_wanted: int) -> tuple[Path, Path]:
     """A generated corpus of at least `chunks_wanted` chunks, indexed (cached between runs)."""
     from qa import api
-    from qa.embed.onnx import load_fast_encoder
     from qa.index import store
 
     per_doc = 24.5  # measured with make_corpus.py's default 8 paragraphs
@@ -364,13 +494,10 @@ def big_corpus(work: Path, chunks_wanted: int) -> tuple[Path, Path]:
     else:
         cached = None
     if cached is None:
-        seed_folder, _ = store.open_version(work / "seed-index")
-        encoder = load_fast_encoder(seed_folder / "encoder", MODEL, threads=os.cpu_count() or 2)
-        encoder.batch_size = 64
         shutil.rmtree(index, ignore_errors=True)
         say(f"building {docs} documents with api.build and the ONNX encoder (same model) - the long step")
         began = time.perf_counter()
-        report = api.build(corpus, index, encoder=encoder)
+        report = api.build(corpus, index)
         cached = {"docs": docs, "chunks": report.chunks, "seconds": time.perf_counter() - began}
         stamp.write_text(json.dumps(cached))
         note = ""
@@ -478,11 +605,12 @@ def _bases(work: Path, folder: Path):
     import numpy as np
 
     from qa import api
+    from qa.embed import cache
 
     loaded = api.open_index(folder.parent)
     stored = loaded.vectors.all()
     keep = [i for i, c in enumerate(loaded.chunks) if not c.text.startswith("(Item")]
-    return np.vstack([np.unique(stored[keep], axis=0), windows(work, folder / "encoder")])
+    return np.vstack([np.unique(stored[keep], axis=0), windows(work, cache.folder_of(loaded.manifest["model"]["encoder"]))])
 
 
 def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float = 0.2) -> None:
@@ -496,7 +624,7 @@ def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float
     import faiss
     import numpy as np
 
-    from qa.embed.onnx import load_fast_encoder
+    from qa.embed.onnx import cached_encoder
     from qa.index import store, vectors
     from qa.index.vectors import FaissVectors
 
@@ -518,7 +646,7 @@ def million(work: Path, index: Path, count: int, pull: float = 0.3, noise: float
     matrix = np.empty((count, dim), dtype=np.float32)
     for lo in range(0, count, 100_000):
         matrix[lo : lo + 100_000] = make(min(100_000, count - lo))
-    asked = load_fast_encoder(folder / "encoder", MODEL).encode(questions())
+    asked = cached_encoder(MODEL).encode(questions())
     queries = np.vstack([make(200), asked]).astype(np.float32)  # unseen vectors, and the evaluation questions
     say("exact top-10 for the queries (flat)")
     flat = faiss.IndexFlatIP(dim)
@@ -579,6 +707,8 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000, help="chunks in the big corpus")
     parser.add_argument("--vectors", type=int, default=1_000_000, help="vectors in the scale test")
     parser.add_argument("--reader-fp32", type=Path, help="an fp32 export of the reader to time beside the shipped int8 one")
+    parser.add_argument("--docs", action="store_true", help=f"only the build of {DOC_PAGES} Python doc pages (python3.11-doc, "
+                                                              "fetched with apt-get download) and its one-page update")
     parser.add_argument("--baseline", metavar="REV", help="also time cold `qa ask` of this git revision, alternating with this tree")
     args = parser.parse_args()
     args.runs = max(5, args.runs)
@@ -586,6 +716,10 @@ def main() -> None:
     started = time.perf_counter()
     say(f"qa bench: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, work folder {args.work}")
 
+    if args.docs:
+        docs_build(args.work)
+        _table(args, started)
+        return
     index = seed_index(args.work)
     startup_figures(index, args.runs)
     if args.baseline:
@@ -600,7 +734,11 @@ def main() -> None:
         big_answers(corpus, big, args.runs)
         warm_latency(big, "big corpus", 80, None, rounds=2)
         million(args.work, big, args.vectors)
+        docs_build(args.work)
+    _table(args, started)
 
+
+def _table(args, started: float) -> None:
     print()
     print(f"qa bench {'--quick ' if args.quick else ''}on {platform.node()}: {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M')}, load average now {os.getloadavg()[0]:.1f}, took {(time.perf_counter() - started) / 60:.1f} min")

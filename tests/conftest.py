@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,15 @@ from tests.fakes import FakeEncoder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def encoder_cache(tmp_path_factory) -> Path:
+    """The machine-wide encoder cache (qa.embed.cache) of this test session: never the real ~/.cache.
+    One per session, so the real model is exported once."""
+    folder = tmp_path_factory.mktemp("cache")
+    os.environ["QA_CACHE_DIR"] = str(folder)
+    return folder
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ class FakeEncoder:
 
     def __init__(self) -> None:
         self.calls = 0  # texts encoded so far
-        self.export_fast = None  # no fast query encoder to store
 
     def _bucket(self, token: str) -> tuple[int, float]:
         h = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")

@@ -423,8 +423,8 @@ def test_ask_builds_a_missing_index_first_then_answers(seed_corpus, tmp_path, fa
     assert result.exit_code == 0, result.stderr
     stderr = result.stderr.splitlines()
     assert stderr[0] == f"no index at {index} yet; building it from {seed_corpus}"  # absolute, as given
-    assert "reading 5/5" in stderr and "writing 1/1" in stderr
-    assert any(re.fullmatch(r"embedding (\d+)/\1", line) for line in stderr)
+    assert "reading 6/6 files" in stderr and "writing 1/1" in stderr
+    assert any(re.fullmatch(r"embedding (\d+)/\1 chunks( in \d+s)?", line) for line in stderr)
     assert "warning: skipped empty.md: is empty" in stderr
     check_json_answer(json.loads(result.stdout), seed_corpus, FORO)
     assert (index / "CURRENT").is_file()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import json
 import random
 import shutil
@@ -13,6 +12,7 @@ import pytest
 
 from qa import api
 from qa.api import preload
+from qa.embed import cache
 from qa.embed.onnx import DATA_FILE, INFO_FILE, MODEL_FILE, TOKENIZER_FILE, OnnxEncoder, load_fast_encoder
 from qa.index import store
 
@@ -52,24 +52,29 @@ def _live(index):
     return folder
 
 
+def _encoder_folder(index):
+    _folder, manifest = store.open_version(index)
+    return cache.folder_of(manifest["model"]["encoder"])
+
+
 @pytest.mark.model
-def test_build_stores_the_encoder(real_index):
-    folder = _live(real_index[1])
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    info = json.loads((folder / "encoder" / INFO_FILE).read_text(encoding="utf-8"))
+def test_build_refers_to_the_machines_encoder(real_index, encoder_cache):
+    folder, manifest = store.open_version(real_index[1])
+    encoder = _encoder_folder(real_index[1])
+    assert encoder.parent == encoder_cache / cache.ENCODERS and cache.verified(encoder)  # never the real ~/.cache
+    info = json.loads((encoder / INFO_FILE).read_text(encoding="utf-8"))
     assert info["name"] == manifest["model"]["name"] == "all-MiniLM-L6-v2"
     assert (info["dim"], info["max_seq_length"], info["pooling"]) == (384, 256, "mean")
-    assert (folder / "encoder" / DATA_FILE).stat().st_size > 1_000_000  # the weights, beside the graph
-    assert (folder / "encoder" / TOKENIZER_FILE).is_file()
-    assert {f"encoder/{n}" for n in (INFO_FILE, MODEL_FILE, DATA_FILE, TOKENIZER_FILE)} <= set(manifest["files"])  # checksummed
+    assert (encoder / DATA_FILE).stat().st_size > 1_000_000  # the weights, beside the graph
+    assert (encoder / TOKENIZER_FILE).is_file() and (encoder / MODEL_FILE).is_file()
+    assert not (folder / "encoder").exists() and not any(rel.startswith("encoder") for rel in manifest["files"])
 
 
 @pytest.mark.model
 def test_matches_sentence_transformers(real_index, reference):
-    folder = _live(real_index[1])
-    texts = varied_texts(folder)
+    texts = varied_texts(_live(real_index[1]))
     assert len(texts) >= 500
-    fast = load_fast_encoder(folder / "encoder", "all-MiniLM-L6-v2")
+    fast = load_fast_encoder(_encoder_folder(real_index[1]), "all-MiniLM-L6-v2")
     assert isinstance(fast, OnnxEncoder) and (fast.name, fast.dim) == (reference.name, reference.dim)
     done = []
     got = fast.encode(texts, progress=done.append)
@@ -91,8 +96,8 @@ def test_query_path_falls_back_with_a_note(real_index, tmp_path, capsys):
     shutil.copytree(original, copy, ignore=shutil.ignore_patterns(".lock"))
     folder = _live(copy)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    shutil.rmtree(folder / "encoder")
     (folder / "manifest.json").unlink()
+    del manifest["model"]["encoder"]  # as a model that cannot be exported leaves it
     store.write_manifest(folder, {k: v for k, v in manifest.items() if k not in ("format", "format_version", "files", "checksum")})
 
     question = "How many prisoners were freed?"
@@ -107,20 +112,49 @@ def test_query_path_falls_back_with_a_note(real_index, tmp_path, capsys):
     assert [e.quote for e in slow_answer.extracts] == [e.quote for e in fast_answer.extracts]
 
 
+def _size(folder) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
 @pytest.mark.model
-def test_update_reuses_the_encoder_files(real_index, tmp_path):
+def test_updates_and_other_indexes_share_the_one_encoder(real_index, tmp_path, encoder_cache):
     corpus, original = real_index
     copy, edited = tmp_path / "index", tmp_path / "corpus"
     shutil.copytree(original, copy, ignore=shutil.ignore_patterns(".lock"))
     shutil.copytree(corpus, edited)
     first = sorted(edited.glob("*.txt"))[0]
     first.write_text(first.read_text(encoding="utf-8") + "\nThe ferry to the island was cancelled on Sunday.\n", encoding="utf-8")
-    before = _live(copy) / "encoder" / DATA_FILE
-    report = api.update(edited, copy)
-    after = _live(copy) / "encoder" / DATA_FILE
-    assert report.changed == (first.name,) and after != before
-    # copied, not exported again (the same bytes), and not hard-linked: each version is the other's backup
-    assert filecmp.cmp(after, before, shallow=False) and after.stat().st_ino != before.stat().st_ino
+    encoder = _encoder_folder(original)
+    files = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in encoder.iterdir()}
+    cached = _size(encoder_cache)
+    fresh = _size(original)
+    for n in range(2):  # old versions are pruned; the encoder they all refer to is not
+        report = api.update(edited, copy)
+        assert report.embedded > 0 and _encoder_folder(copy) == encoder
+        first.write_text(first.read_text(encoding="utf-8") + f"\nA second ferry sailed {n} times.\n", encoding="utf-8")
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in encoder.iterdir()} == files  # not exported again
+    assert _size(copy) <= 1.1 * fresh  # an update does not double the index
+    other = tmp_path / "other"
+    api.build(edited, other)  # a second index on this machine adds no encoder bytes
+    assert _encoder_folder(other) == encoder and _size(encoder_cache) == cached
+    assert api.ask(api.open_index(other), "Was the ferry to the island cancelled?", min_score=0.0).extracts
+
+
+@pytest.mark.model
+def test_a_damaged_cached_encoder_is_exported_again_when_asked(real_index, tmp_path, capsys, monkeypatch):
+    original = real_index[1]
+    other_cache = tmp_path / "cache"
+    shutil.copytree(_encoder_folder(original).parent, other_cache / cache.ENCODERS)
+    monkeypatch.setenv("QA_CACHE_DIR", str(other_cache))  # damage a copy, not the session's cache
+    data = _encoder_folder(original) / DATA_FILE
+    with open(data, "r+b") as fh:
+        fh.seek(1000)
+        byte = fh.read(1)
+        fh.seek(1000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    answer = api.ask(api.open_index(original), "How many prisoners were freed?")
+    assert "exporting it again" in capsys.readouterr().err
+    assert answer.extracts and cache.verified(_encoder_folder(original))
 
 
 @pytest.mark.model

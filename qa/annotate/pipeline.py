@@ -237,10 +237,10 @@ def annotate(documents: Sequence[Document], *, progress: Progress | None = None,
     processes = min(_processes(n_process, total), len(chunks))
     out: list[list[SentenceNotes]] = []
     done = 0
-    tick("annotate", 0, total)
     if processes > 1 and not _can_spawn():
         processes = 1
     if processes <= 1:
+        tick("annotate", 0, total)
         for a, b in chunks:
             notes = _annotate_here(documents[a:b], batch_size)
             out += notes
@@ -252,18 +252,45 @@ def annotate(documents: Sequence[Document], *, progress: Progress | None = None,
 
     # Spawned, not forked: the parent may hold threads (torch, tokenizers) that a fork would copy
     # half-way. A worker that dies breaks the pool (BrokenProcessPool) instead of hanging it.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=model) as pool:
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_start,
+                               initargs=(os.getpid(),))
+    try:
         jobs = [pool.submit(_annotate_json, list(documents[a:b]), batch_size) for a, b in chunks]
-        try:
-            for job in jobs:
-                notes = [[notes_from_json(n) for n in doc_notes] for doc_notes in job.result()]
-                out += notes
-                done += sum(len(n) for n in notes)
-                tick("annotate", done, total)
-        except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+        tick("annotate", 0, total)  # the workers are running by now
+        for job in jobs:
+            notes = [[notes_from_json(n) for n in doc_notes] for doc_notes in job.result()]
+            out += notes
+            done += sum(len(n) for n in notes)
+            tick("annotate", done, total)
+    except BaseException:  # an interrupt (Ctrl-C, SIGTERM) or a failure: the workers stop now, not after their job
+        _stop(pool)
+        raise
+    pool.shutdown()
     return out
+
+
+def _worker_start(parent: int) -> None:
+    """A worker leaves Ctrl-C to its parent (which stops it), dies with its parent, then loads spaCy."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(os, "sched_getaffinity"):  # Linux: SIGTERM when the parent dies, even by SIGKILL
+        import ctypes
+        from contextlib import suppress
+
+        with suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    model()
+
+
+def _stop(pool) -> None:
+    """Terminate the pool's workers (the executor itself would wait for each running job)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())
+    for worker in workers:
+        worker.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _can_spawn() -> bool:

@@ -70,6 +70,7 @@ class OnnxEncoder:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
+        self.key: str | None = None  # the cache key, when loaded from the machine's cache
 
     def _embed(self, encodings: list) -> np.ndarray:
         import numpy as np
@@ -118,16 +119,6 @@ class OnnxEncoder:
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
 
-    def export_fast(self, folder: Path) -> None:
-        """An index built with this encoder stores the same files (copies: never hard links, which
-        would make damage to one version's encoder damage the other's too)."""
-        import shutil
-
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in (MODEL_FILE, DATA_FILE, TOKENIZER_FILE, INFO_FILE):
-            if (self.folder / name).exists():
-                shutil.copyfile(self.folder / name, folder / name)
-
 
 def load_fast_encoder(folder: Path, model_name: str, threads: int | None = None) -> OnnxEncoder | None:
     """The stored encoder for `model_name`, or None if there is none (or it is for another model)."""
@@ -141,7 +132,12 @@ def load_fast_encoder(folder: Path, model_name: str, threads: int | None = None)
 
 
 def _load(folder: Path, model_name: str | None, threads: int | None = None) -> OnnxEncoder | None:
-    """model_name None accepts whichever model the folder holds."""
+    """model_name None accepts whichever model the folder holds. A cached export (qa.embed.cache)
+    is used only if every file matches its checksum."""
+    from qa.embed import cache
+
+    if (folder / cache.CHECKSUMS).exists() and not cache.verified(folder):
+        return None
     try:
         info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -186,6 +182,38 @@ def preload(folder: Path) -> None:
     thread = threading.Thread(target=work, name="qa-preload-encoder")
     _preloads[os.path.abspath(folder)] = (thread, box)
     thread.start()
+
+
+def cached_encoder(model: str | None, threads: int | None = None) -> OnnxEncoder | None:
+    """The machine's ONNX export of `model` (qa.embed.cache), exported first if it is missing or
+    damaged (which loads sentence-transformers once); None if the model cannot be exported."""
+    import sys
+
+    from qa.embed import cache
+    from qa.embed.encoder import resolve_model
+    from qa.errors import write_error
+
+    name, location = resolve_model(model)
+    key = cache.model_key(name, location)
+
+    def make(folder: Path) -> bool:
+        from qa.embed.transformer import SentenceTransformerEncoder
+
+        reference = SentenceTransformerEncoder(model)
+        try:
+            return export(reference.model, name, folder)
+        except Exception as exc:  # the exporter raises many kinds; the model still works through torch
+            failure = write_error(exc, folder, left=f"the encoder cache is {folder.parent} ($QA_CACHE_DIR moves it)")
+            if failure is not None:  # a full disk is not the model's fault: the build reports it
+                raise failure from None
+            print(f"note: no fast encoder for {name} ({exc.__class__.__name__}: {str(exc)[:200]})", file=sys.stderr)
+            return False
+
+    folder = cache.ensure(key, make)
+    encoder = _load(folder, name, threads) if folder is not None else None
+    if encoder is not None:
+        encoder.key = key
+    return encoder
 
 
 def export(model, name: str, folder: Path) -> bool:

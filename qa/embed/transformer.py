@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
 from qa.embed.encoder import Progress, normalise, resolve_model
-from qa.errors import QAError, write_error_code
+from qa.errors import QAError
 
 TOKENS_PER_BATCH = 1024
 MAX_BATCH = 512
@@ -93,26 +92,3 @@ class SentenceTransformerEncoder:
             if progress:
                 progress(len(ids))
         return normalise(out)
-
-    def export_fast(self, folder: Path) -> None:
-        """Store the torch-free query encoder (qa.fast_encoder) in an index version.
-
-        Optional: if the model cannot be exported the index still works, and
-        queries load sentence-transformers instead. A failed write (a full disk, an I/O
-        error) is not such a case: it fails the build, which leaves the live version as it
-        was, rather than publish an index whose every question loads torch.
-        """
-        import shutil
-        import sys
-
-        from qa.embed import onnx
-
-        try:
-            if not onnx.export(self.model, self.name, folder):
-                shutil.rmtree(folder, ignore_errors=True)
-        except Exception as exc:  # the exporter raises many kinds; the build goes on without it
-            failed_write = write_error_code(exc, folder) is not None
-            shutil.rmtree(folder, ignore_errors=True)
-            if failed_write:
-                raise
-            print(f"note: no fast query encoder stored ({exc.__class__.__name__}: {str(exc)[:200]})", file=sys.stderr)

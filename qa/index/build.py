@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed.encoder import Encoder, load_encoder, resolve_model, same_model
+from qa.embed.encoder import REGISTRY, Encoder, load_encoder, resolve_model, same_model
 from qa.errors import QAError
 from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
@@ -55,13 +55,15 @@ class Corpus:
     notes: tuple[str, ...]
 
 
-def read_corpus(corpus: Path, follow_symlinks: bool = False) -> Corpus:
+def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress | None = None) -> Corpus:
     """The readable documents, the skipped files (with why), and what sources.csv states."""
     loaded: list[LoadedDocument] = []
     stats: dict[str, list[int]] = {}
     sources = read_sources(corpus)
     paths, skipped = scan(corpus, follow_symlinks)
-    for path in paths:
+    for done, path in enumerate(paths):
+        if progress:
+            progress("read", done, len(paths))
         try:
             before = stat_of(path)
         except OSError as exc:
@@ -75,6 +77,8 @@ def read_corpus(corpus: Path, follow_symlinks: bool = False) -> Corpus:
             loaded.append(result)
             read = result.stat or before  # the size and time of the bytes that were read
             stats[result.document.path] = [read.size, read.mtime_ns]
+    if progress:
+        progress("read", len(paths), len(paths))
     if not loaded:
         why = "; ".join(f"{s.path} {s.reason}" for s in skipped[:5]) + (f"; and {len(skipped) - 5} more" if len(skipped) > 5 else "")
         raise QAError(f"no readable document in {corpus}" + (f" (skipped: {why})" if skipped else ""))
@@ -198,9 +202,8 @@ def build_index(
         model_name = encoder.name if encoder else resolve_model(model)[0]
         if follow_symlinks is None:  # an update reads the corpus as the live version was read
             follow_symlinks = bool(incremental and live and live.manifest.get("follow_symlinks") is True)
-        found = read_corpus(corpus, follow_symlinks)
+        found = read_corpus(corpus, follow_symlinks, tick)
         loaded, skipped = found.loaded, found.skipped
-        tick("read", len(loaded), len(loaded))
         paths = {item.document.path: item.document.sha256 for item in loaded}
         if (incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
                 and old_manifest.get("follow_symlinks", False) == follow_symlinks):
@@ -234,7 +237,7 @@ def build_index(
         for i in missing:
             todo.setdefault(keys[i], i)
         if todo:
-            encoder = encoder or _embedder(live, model, model_name)
+            encoder = encoder or _embedder(model, model_name)
             done = 0
 
             def step(n: int) -> None:
@@ -253,6 +256,7 @@ def build_index(
         table = rows.Rows.make(spans_of, kinds_of, chunks, numbers, matrix, len(doc_rows))
 
         tick("write", 0, 1)
+        key = _encoder_key(live, model_name, encoder)
         work = store.new_workdir(root)
         try:
             _write(work, doc_rows, table, matrix, sentence_texts, index_type)
@@ -260,11 +264,10 @@ def build_index(
             notes.save_names(notes.names([row["text"] for row in doc_rows], table.sentence_doc, found_notes),
                              work / notes.NAMES_FILE)
             words.save(work / "words")
-            _copy_fast_encoder(live, work, model_name, encoder)
             store.write_manifest(work, {
                 "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                 "corpus": str(corpus.resolve()),
-                "model": {"name": model_name, "dim": dim},
+                "model": {"name": model_name, "dim": dim, **({"encoder": key} if key else {})},
                 "chunking": params.as_dict(),
                 "analysis": analysis_version(),
                 "annotation": annotation_version(),
@@ -323,14 +326,14 @@ def _up_to_date(manifest: dict, paths: dict[str, str], sources: str | None, mode
         and index_type in ("auto", manifest.get("index_type")))
 
 
-def _embedder(live: _Live | None, model: str | None, model_name: str) -> Encoder:
-    """For an update, the live version's ONNX export of the same model, which needs no torch (seconds
-    of start-up that would dwarf embedding a few new chunks); otherwise the model itself. The two
-    agree to cosine >= 0.9999 (tests/test_fast_encoder.py)."""
-    if live and live.same_model(model_name) and live.intact("encoder/"):
-        from qa.embed.onnx import load_fast_encoder
+def _embedder(model: str | None, model_name: str) -> Encoder:
+    """The machine's ONNX export of the model (qa.embed.cache: exported once per machine, then
+    needing no torch), else the model itself. The two agree to cosine >= 0.9999
+    (tests/test_fast_encoder.py). A registered encoder (the tests' fake) is used as it is."""
+    if model not in REGISTRY and model_name not in REGISTRY:
+        from qa.embed.onnx import cached_encoder
 
-        fast = load_fast_encoder(live.folder / "encoder", model_name, threads=os.cpu_count() or 2)
+        fast = cached_encoder(model, threads=os.cpu_count() or 2)
         if fast is not None:
             return fast
     return load_encoder(model)
@@ -366,15 +369,13 @@ class _OnDemand:
         return self._inner.encode(texts, progress)
 
 
-def _copy_fast_encoder(live: _Live | None, work: Path, model_name: str, encoder: Encoder | None) -> None:
-    """Reuse the previous version's exported query encoder when the model is the same
-    and its files are intact (copied, never hard-linked: each version is the other's backup)."""
-    if live and live.same_model(model_name) and live.intact("encoder/"):
-        store.copy_tree(live.folder / "encoder", work / "encoder")
-        return
-    export = getattr(encoder, "export_fast", None)
-    if export is not None:
-        export(work / "encoder")
+def _encoder_key(live: _Live | None, model_name: str, encoder: Encoder | None) -> str | None:
+    """The cache key of the query encoder this version refers to: the one that embedded, else the
+    live version's when nothing needed embedding (the model is the same)."""
+    key = getattr(encoder, "key", None)
+    if key is None and encoder is None and live and live.same_model(model_name):
+        key = live.manifest.get("model", {}).get("encoder")
+    return key if isinstance(key, str) else None
 
 
 __all__ = ["Chunk", "Progress", "analysis_version", "build_index", "chunk_key", "read_corpus"]

@@ -114,11 +114,23 @@ class Index:
         return self.manifest["model"]["name"]
 
     def query_encoder(self) -> Encoder:
-        """The fast stored encoder if there is one, else the model itself (with a note)."""
+        """The machine's ONNX export this version refers to (exported again if it is missing or
+        damaged), else an encoder stored in the version by an older qa, else the model itself (with
+        a note)."""
         if self._encoder is None:
-            from qa.embed.onnx import load_fast_encoder
+            from qa.embed import cache
+            from qa.embed.onnx import cached_encoder, load_fast_encoder
 
-            encoder: Encoder | None = load_fast_encoder(self.folder / "encoder", self.model_name)
+            key = self.manifest["model"].get("encoder")
+            encoder: Encoder | None = None
+            if isinstance(key, str):
+                encoder = load_fast_encoder(cache.folder_of(key), self.model_name)
+                if encoder is None:
+                    print(f"note: the query encoder is missing or damaged in {cache.root_text()}; exporting it again",
+                          file=sys.stderr)
+                    encoder = cached_encoder(self.model or self.model_name)
+            else:
+                encoder = load_fast_encoder(self.folder / "encoder", self.model_name)
             if encoder is None:
                 print("note: this index has no fast query encoder; loading sentence-transformers instead", file=sys.stderr)
                 encoder = load_encoder(self.model or self.model_name)

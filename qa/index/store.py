@@ -4,7 +4,7 @@
       CURRENT            name of the live version (replaced by rename)
       .lock              held by the one writer (flock; released if it dies)
       v-<time>-<rand>/   manifest.json, documents.jsonl, rows.npz, vectors.faiss,
-                         bm25/, words/, encoder/ (optional)
+                         bm25/, words/, notes.npz, names.json
 
 A writer fills `.tmp-<name>/`, fsyncs it, renames it to `v-<name>/`, then swaps
 CURRENT, so a kill at any moment leaves the old or the new version live. A
@@ -17,9 +17,10 @@ Lucene does with CRC32 segment footers, the check is a fast non-cryptographic
 hash: every byte is verified on every open, in milliseconds (sha256 of the
 90 MB query encoder alone cost 0.17 s). Document content hashes stay sha256.
 
-A version shares no file with another: the query encoder is copied, not hard
-linked, so a byte flipped in one version's files never breaks the other, and the
-version kept is a real backup. A write that fails (a full disk, an I/O error, a
+The query encoder is not in a version: the manifest names its key in the
+machine's encoder cache (qa.embed.cache), which checks it as this module checks a
+version. Once a new version is live, the one before is removed unless a reader
+still has it open, so an update never leaves the index twice its size. A write that fails (a full disk, an I/O error, a
 read-only file system) is reported naming the file, and leaves the live version
 as it was. A manifest is checked for the shape of every field it is read for,
 so a damaged or hand-edited one is an error naming the field, never a crash.
@@ -40,6 +41,7 @@ import weakref
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from qa.checksum import checksum_file
 from qa.errors import QAError, write_error
 
 FORMAT = "qa-index"
@@ -47,7 +49,7 @@ FORMAT_VERSION = 2  # 2: XXH3 file checksums, rows.npz, corpus file stats
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
-KEEP_VERSIONS = 2  # the live one and the one before it
+KEEP_VERSIONS = 1  # the live one (and any a reader still has open): an update must not double the index on disk
 _VERSION_NAME = re.compile(r"v-[0-9A-Za-z.-]+")
 
 
@@ -57,20 +59,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def checksum_file(path: Path) -> str:
-    """XXH3-64 of the file's bytes, as hex. Read into one reused buffer (no copies of a 90 MB
-    encoder; not mmap, which a file truncated meanwhile would turn into SIGBUS)."""
-    import xxhash
-
-    digest = xxhash.xxh3_64()
-    buffer = bytearray(1 << 22)
-    view = memoryview(buffer)
-    with open(path, "rb", buffering=0) as fh:
-        while n := fh.readinto(buffer):
-            digest.update(view[:n])
-    return digest.hexdigest()
 
 
 def _files(folder: Path) -> list[Path]:
@@ -160,7 +148,7 @@ def collect_garbage(root: Path) -> None:
         path.unlink(missing_ok=True)
     versions = sorted(p.name for p in root.glob("v-*") if p.is_dir())
     older = [name for name in versions if live is None or name < live]
-    keep = {live, *older[-(KEEP_VERSIONS - 1):]}
+    keep = {live, *older[len(older) - (KEEP_VERSIONS - 1):]}
     for name in versions:
         if name not in keep:
             _remove_unless_pinned(root, name)
@@ -406,12 +394,6 @@ def _newest(folder: Path) -> Path | None:
     except OSError:
         return None
     return max(files, key=lambda item: item[0])[1] if files else None
-
-
-def copy_tree(source: Path, target: Path) -> None:
-    """Copy a folder into a new version: real copies, never hard links, so damage to one version's
-    file never reaches another's (the version kept must be a backup)."""
-    shutil.copytree(source, target, copy_function=shutil.copyfile)
 
 
 def _int(value: object) -> bool:

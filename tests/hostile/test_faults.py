@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -94,28 +95,26 @@ def test_an_export_that_fails_for_lack_of_space_fails_the_build(monkeypatch, tmp
     """A fresh build used to print a note, exit 0 and leave no fast query encoder (every ask 7.4 s)."""
     import errno
 
-    from qa.embed import onnx
-    from qa.embed.transformer import SentenceTransformerEncoder
+    from qa.embed import cache, onnx, transformer
 
-    encoder = object.__new__(SentenceTransformerEncoder)
-    encoder.model, encoder.name = object(), "m"
-    target = tmp_path / "encoder"
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(transformer, "SentenceTransformerEncoder", lambda model: SimpleNamespace(model=object()))
 
     def full(model, name, folder):
         folder.mkdir()
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "model.onnx"))
 
     monkeypatch.setattr(onnx, "export", full)
-    with pytest.raises(OSError):
-        encoder.export_fast(target)
-    assert not target.exists()
+    with pytest.raises(QAError, match="no space left on the device while writing"):
+        onnx.cached_encoder(None)
+    assert [p.name for p in (tmp_path / "cache" / cache.ENCODERS).iterdir() if not p.name.endswith(".lock")] == []
 
     def unsupported(model, name, folder):
         raise ValueError("an operator the exporter does not know")
 
     monkeypatch.setattr(onnx, "export", unsupported)
-    encoder.export_fast(target)  # not a write failure: the build goes on without it, and says so
-    assert "note: no fast query encoder stored" in capsys.readouterr().err
+    assert onnx.cached_encoder(None) is None  # not a write failure: the build goes on without it, and says so
+    assert "note: no fast encoder for all-MiniLM-L6-v2" in capsys.readouterr().err
 
 
 # real disks: a tmpfs that is full, or read-only
@@ -178,55 +177,23 @@ def test_a_read_only_disk_fails_writes_clearly_and_still_answers(small_corpus, t
 
 
 @pytest.mark.model
-def test_a_fresh_build_on_a_nearly_full_disk_fails_instead_of_dropping_the_fast_encoder(seed_corpus, tmp_path):
+def test_an_export_into_a_nearly_full_cache_fails_the_build_instead_of_dropping_the_fast_encoder(seed_corpus, tmp_path,
+                                                                                                 monkeypatch):
     if not can_mount():
         pytest.skip("mounting a tmpfs needs root on Linux")
     disk = tmp_path / "disk"
     disk.mkdir()
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)], check=True)  # the encoder needs ~90 MB
+    monkeypatch.setenv("QA_CACHE_DIR", str(disk / "cache"))
     try:
-        result = qa("index", "build", *where(seed_corpus, disk / "index"))
+        result = qa("index", "build", *where(seed_corpus, tmp_path / "index"))
         assert result.exit_code == 2, result.stderr
         assert "error: no space left on the device while writing" in result.stderr
-        assert "note: no fast query encoder" not in result.stderr
-        assert not store.exists(disk / "index")
+        assert "note: no fast" not in result.stderr
+        assert not store.exists(tmp_path / "index")
+        assert [p.name for p in (disk / "cache" / "encoders").iterdir() if not p.name.endswith(".lock")] == []
     finally:
         subprocess.run(["umount", "-l", str(disk)], check=True)
-
-
-# versions share no file
-
-class ExportingEncoder(FakeEncoder):
-    """The fake encoder, with a stored "query encoder" (dummy files) like a real build's."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.export_fast = self._export
-
-    def _export(self, folder: Path) -> None:
-        folder.mkdir(parents=True)
-        for name in ("model.onnx", "model.data", "tokenizer.json", "model.json"):
-            (folder / name).write_bytes(os.urandom(4096))
-
-
-def test_the_version_kept_is_a_backup_not_a_hard_link(small_corpus, tmp_path, monkeypatch):
-    encoder = ExportingEncoder()
-    monkeypatch.setitem(encoders.REGISTRY, FakeEncoder.name, lambda: encoder)
-    index = tmp_path / "index"
-    api.build(small_corpus, index, model=FakeEncoder.name)
-    first, _ = store.open_version(index)
-    edit(small_corpus, 4)
-    api.update(small_corpus, index, model=FakeEncoder.name)
-    live, _ = store.open_version(index)
-    assert live != first and (first / "encoder").is_dir()
-    for name in ("model.onnx", "model.data"):
-        old, new = first / "encoder" / name, live / "encoder" / name
-        assert old.read_bytes() == new.read_bytes() and old.stat().st_ino != new.stat().st_ino
-        with open(old, "r+b") as fh:  # a flipped byte in the previous version
-            byte = fh.read(1)
-            fh.seek(0)
-            fh.write(bytes([byte[0] ^ 0xFF]))
-    store.open_version(index)  # the live version is untouched
 
 
 # CURRENT, .lock and the manifest, damaged

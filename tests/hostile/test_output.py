@@ -171,3 +171,24 @@ def test_a_ten_megabyte_line_on_stdin_is_skipped_and_the_batch_goes_on(small_bui
     assert result.exit_code == 2
     assert "error: stdin line 1 is longer than 2,000 characters" in result.stderr
     assert [line for line in result.stdout.splitlines() if line] and HARBOUR in result.stdout
+
+
+def test_a_one_line_document_is_annotated_and_embedded_a_bounded_sentence_at_a_time(tmp_path, fake_encoder, monkeypatch):
+    """A one-line document without punctuation (240 KB here; the 2.4 MB one of issue 23 behaves alike,
+    ten times slower): no stage is handed more than one sentence of at most MAX_CHARS at a time, so its
+    memory and time grow with its length, not with its square."""
+    from qa.annotate import pipeline
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "dump.txt").write_text(" ".join(f"w{i % 99991}" for i in range(40_000)), encoding="utf-8")
+    (corpus / "harbour.txt").write_text(HARBOUR_TEXT, encoding="utf-8")
+    read, encoded = [], []
+    real_read, real_encode = pipeline._read, fake_encoder.encode
+    monkeypatch.setattr(pipeline, "_read", lambda texts, *rest: read.extend(map(len, texts)) or real_read(texts, *rest))
+    monkeypatch.setattr(fake_encoder, "encode", lambda texts, progress=None: encoded.extend(map(len, texts))
+                        or real_encode(texts, progress))
+    result = qa("index", "build", *where(corpus, index := tmp_path / "index"), *FAKE)
+    assert result.exit_code == 0, result.stderr
+    assert len(read) > 220 and max(read) <= sentences.MAX_CHARS and max(encoded) <= sentences.MAX_CHARS
+    assert api.ask(api.open_index(index), HARBOUR).extracts

@@ -10,6 +10,7 @@ import random
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,51 @@ def test_ctrl_c_during_a_build_or_update_leaves_the_index_whole_and_unlocked(see
             assert not [p for p in index.glob(".tmp-*") if not p.name.startswith(".tmp-gone-")], "the unfinished version is left"
     assert qa("index", "update", *where(seed_corpus, index)).exit_code == 0  # and nothing is left locked
     record_property("cases", ROUNDS)
+
+
+def _workers(pid: int) -> set[int]:
+    """The spawned worker processes of `pid` (not multiprocessing's resource tracker, which leaves on its own
+    once every process that writes to it is gone)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return {c for c in found if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
+def test_sigterm_during_annotation_stops_the_workers_and_keeps_the_index(tmp_path, small_built):
+    """A build stopped by SIGTERM while its two spaCy workers ran used to leave them running (0.5 GB each,
+    parent pid 1) and its lock file behind."""
+    from qa.annotate.pipeline import PARALLEL_FROM
+
+    _small, index = small_built
+    before = store.current_name(index)
+    corpus = tmp_path / "big"
+    corpus.mkdir()
+    for d in range(10):  # enough distinct sentences for two worker processes
+        lines = [f"Report {d}-{i}: the ferry from harbour {i % 17} carried {i * 7 + d} passengers on day {i}."
+                 for i in range(PARALLEL_FROM // 10 + 100)]
+        (corpus / f"report{d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = start_qa("index", "build", "--model", FakeEncoder.name, *where(corpus, index), stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE)
+    for line in proc.stderr:
+        if line.startswith(b"annotating"):  # printed once both workers run
+            break
+    workers = _workers(proc.pid)
+    assert len(workers) >= 2, workers
+    proc.send_signal(signal.SIGTERM)
+    _out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and err.decode().splitlines()[-1:] == ["interrupted"], err
+    assert not [pid for pid in workers if _alive(pid)], "annotation workers outlived the build"
+    assert store.current_name(index) == before and not list(index.glob(".tmp-*"))
+    store.open_version(index)  # whole, every byte checks out
+    with store.writer_lock(index):  # and not locked
+        pass
