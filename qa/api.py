@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qa import saving
 from qa.citation import visible
 from qa.controls import strip_pasted
 from qa.errors import QAError
@@ -381,6 +382,14 @@ class Session:
 
     def _claimed(self, c: Claim) -> Claim:
         return replace(c, sources=tuple(replace(s, file=str(self._corpus / s.path)) for s in c.sources))
+
+    def save_target(self, name: str) -> Path:
+        """The file a name typed in a save dialog names, or a QAError saying why nothing may be saved there."""
+        return saving.target(name, {"the index folder": self._index, "the corpus folder": self._corpus})
+
+    def save(self, path: Path, text: str) -> None:
+        """Write `text` to `path` whole or not at all, checked again as it is written."""
+        saving.write_text(self.save_target(str(path)), text)
 
     def explain(self, answer: Answer, index: Index, filters: Filters) -> tuple[str, ...]:
         """What the filters did to this answer, in words both faces show as they are."""

@@ -1,4 +1,4 @@
-"""Rerun the hostile-input and fault tests and print the closing table of issue #15.
+"""Rerun the hostile-input and fault tests and print the closing table of issues #15 and #24.
 
     python scripts/hostile_table.py [--fast]      (--fast: without the tests that load the real model)
 
@@ -47,6 +47,8 @@ ROWS = [  # (area, failure class, test files, test names)
     ("Signals and chat", "Ctrl-C in a cold ask, status, docs, a build, an update", "signals", r"ctrl_c"),
     ("Signals and chat", "stdin answered as it arrives, a reader that goes away", "input", r"arrives|goes_away"),
     ("Signals and chat", "filter dialog keys, crash exit code, pastes, error lines", "chat", r"."),
+    ("Chat saves (#24)", "~user names, over-long names, FIFOs and devices, the index and the corpus, failing writes",
+     "saves", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 
