@@ -49,6 +49,8 @@ ROWS = [  # (area, failure class, test files, test names)
     ("Signals and chat", "filter dialog keys, crash exit code, pastes, error lines", "chat", r"."),
     ("Chat saves (#24)", "~user names, over-long names, FIFOs and devices, the index and the corpus, failing writes",
      "saves", r"."),
+    ("Calendar (#24)", "relative dates at 0001-01-01 and 9999-12-31, sources.csv dates outside the calendar",
+     "calendar", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 

@@ -68,7 +68,8 @@ def read_sources(corpus: Path) -> Sources:
             if "date" in values:
                 day = parse_date(values["date"])
                 if day is None:
-                    notes.append(f"{FILE} line {line}: date {values['date']!r} is not a date (YYYY-MM-DD)")
+                    notes.append(f"{FILE} line {line}: date {values['date']!r} is not a date from 0001-01-01 to "
+                                 "9999-12-31 (YYYY-MM-DD); the row's other fields are used")
                     del values["date"]
                 else:
                     values["date"] = day
