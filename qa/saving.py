@@ -8,29 +8,12 @@ synced, then renamed over the old one, which survives any failure before that.
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from qa.errors import QAError
-
-_WORDS = {errno.EFBIG: "the file would be too large (a file size limit)", errno.ENAMETOOLONG: "the file name is too long",
-          errno.ENOSPC: "no space left on the device", errno.EDQUOT: "the disk quota is used up",
-          errno.EROFS: "the file system is read-only", errno.EACCES: "permission denied", errno.EPERM: "permission denied",
-          errno.EIO: "input/output error (the disk may be failing)", errno.ELOOP: "too many levels of symbolic links",
-          errno.ENOTDIR: "a part of the path is not a folder"}
-
-
-def in_words(exc: OSError) -> str:
-    """An OSError as words ("the file name is too long"), never a bare "[Errno 36]"."""
-    code = exc.errno
-    if code in _WORDS:
-        return _WORDS[code]
-    if code is not None:
-        return os.strerror(code).lower()
-    return str(exc) or type(exc).__name__
+from qa.errors import QAError, in_words
 
 
 def target(name: str, refuse: Mapping[str, Path], cwd: Path | None = None) -> Path:

@@ -51,6 +51,8 @@ ROWS = [  # (area, failure class, test files, test names)
      "saves", r"."),
     ("Calendar (#24)", "relative dates at 0001-01-01 and 9999-12-31, sources.csv dates outside the calendar",
      "calendar", r"."),
+    ("Messages (#24)", "unreadable corpus under ask, denied permissions, kernel file systems, newlines in paths, --help",
+     "messages", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 
