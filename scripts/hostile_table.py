@@ -53,6 +53,8 @@ ROWS = [  # (area, failure class, test files, test names)
      "calendar", r"."),
     ("Messages (#24)", "unreadable corpus under ask, denied permissions, kernel file systems, newlines in paths, --help",
      "messages", r"."),
+    ("Readers (#24)", "e-mail charsets that lie or are unknown, short and bounce messages, HTML nested 300-100k deep",
+     "mail_and_pages", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 

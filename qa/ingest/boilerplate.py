@@ -113,6 +113,9 @@ def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int,
         if len(_key(line)) > 40:
             seen.add(_key(line))
         line_kinds.append((start, end, kind))
+    if not any(kind is None and text[a:b].strip() for a, b, kind in line_kinds):
+        # nothing but short lines ("Blah blah blah", a bounce message): no heading heads any text, so they are the text
+        line_kinds = [(a, b, None if kind == HEADING else kind) for a, b, kind in line_kinds]
 
     kinds: list[str] = []
     i = 0
