@@ -55,6 +55,8 @@ ROWS = [  # (area, failure class, test files, test names)
      "messages", r"."),
     ("Readers (#24)", "e-mail charsets that lie or are unknown, short and bounce messages, HTML nested 300-100k deep",
      "mail_and_pages", r"."),
+    ("Readers (#24)", "per-file time and memory budgets (HTML attributes and paragraphs, .docx bombs), PDF running heads",
+     "budgets", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 
