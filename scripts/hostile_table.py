@@ -57,6 +57,8 @@ ROWS = [  # (area, failure class, test files, test names)
      "mail_and_pages", r"."),
     ("Readers (#24)", "per-file time and memory budgets (HTML attributes and paragraphs, .docx bombs), PDF running heads",
      "budgets", r"."),
+    ("sources.csv (#24)", "unclosed quotes, blank lines, duplicate rows and columns, 100k unused rows, links, metadata-only "
+     "updates", "sources_csv", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 

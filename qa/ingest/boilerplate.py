@@ -94,9 +94,10 @@ def split_credits(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 
 def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int, int]] = (),
-             quoted: Sequence[tuple[int, int]] = ()) -> list[str]:
+             quoted: Sequence[tuple[int, int]] = (), *, headings: bool = True) -> list[str]:
     """Give each sentence span a kind: body, heading, boilerplate or quoted. A reader's `noise`
-    (running headers and footers) is boilerplate; its `quoted` spans are someone else's words."""
+    (running headers and footers) is boilerplate; its `quoted` spans are someone else's words.
+    Without `headings` (an e-mail), a short line is body, not a heading."""
     noise, quoted = sorted(noise), sorted(quoted)
     noise_starts, quoted_starts = [s for s, _ in noise], [s for s, _ in quoted]
     line_kinds: list[tuple[int, int, str | None]] = []
@@ -113,8 +114,7 @@ def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int,
         if len(_key(line)) > 40:
             seen.add(_key(line))
         line_kinds.append((start, end, kind))
-    if not any(kind is None and text[a:b].strip() for a, b, kind in line_kinds):
-        # nothing but short lines ("Blah blah blah", a bounce message): no heading heads any text, so they are the text
+    if not headings:  # an e-mail is what its sender typed: "Blah blah blah" heads nothing, it is the message
         line_kinds = [(a, b, None if kind == HEADING else kind) for a, b, kind in line_kinds]
 
     kinds: list[str] = []

@@ -82,7 +82,6 @@ SHORT = [
     ("bounce-headers.eml", BOUNCE % b"text/rfc822-headers"),
     ("enriched.eml", b"From: a@b.c\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=Z\n\n--Z\n"
                      b"Content-Type: text/enriched\n\nThe ferry leaves at noon\n--Z--\n"),
-    ("short.txt", b"Blah blah blah\n"),
 ]
 
 
