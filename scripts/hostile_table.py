@@ -59,7 +59,7 @@ ROWS = [  # (area, failure class, test files, test names)
      "budgets", r"."),
     ("sources.csv (#24)", "unclosed quotes, blank lines, duplicate rows and columns, 100k unused rows, links, metadata-only "
      "updates", "sources_csv", r"."),
-    ("Chat saves (#24)", "terminals down to 20x4: the question box stays visible", "small_screens", r"."),
+    ("Chat (#24)", "terminals down to 20x4: the question box stays visible", "small_screens", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 
