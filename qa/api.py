@@ -9,15 +9,15 @@ imports typer, textual or rich; heavy libraries load on first use.
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from qa import saving
 from qa.citation import visible
-from qa.controls import strip_pasted
+from qa.controls import shell_word, strip_pasted
 from qa.errors import QAError
 from qa.paths import default_paths
 from qa.questions import MAX_CHARS as MAX_QUESTION_CHARS
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_QUESTION_CHARS", "REFUSAL", "Answer", "BuildReport", "Filters", "Line", "Session", "Status",
            "answer_dict", "ask", "build", "changes", "check_question", "default_min_score", "default_paths",
-           "filter_notes", "listing", "open_index", "pasted_question", "preload", "read_lines", "show", "shown",
+           "filter_notes", "formats", "listing", "open_index", "pasted_question", "preload", "read_lines", "show", "shown",
            "status", "timeline", "update", "version"]
 
 REFUSAL = "The documents do not answer this question."
@@ -89,9 +89,11 @@ def _no_trace_on_failure(index: Path) -> Iterator[None]:
 
     from qa.index import store
 
-    existed = index.exists()
     lock = index / store.LOCK
-    had_lock = lock.exists()
+    try:
+        existed, had_lock = index.exists(), lock.exists()
+    except OSError:  # cannot even look (permission denied): what is there is left alone
+        existed = had_lock = True
     try:
         yield
     except BaseException:
@@ -142,13 +144,20 @@ def timeline(index: Index, topic: str, *, filters: Filters = Filters(), min_scor
     return make(index, topic, filters, min_score)
 
 
+def formats() -> str:
+    """The file suffixes a build reads, in words: ".txt, .md, .html, ... and .eml"."""
+    from qa.ingest.readers import SUFFIXES
+
+    return ", ".join(SUFFIXES[:-1]) + " and " + SUFFIXES[-1]
+
+
 def shown(path: Path) -> str:
     """A folder as messages name it: as given, but never a bare word ("./index", not "index"),
     and quoted for the shell when it holds spaces or the like."""
     text = path.as_posix()
     if not path.is_absolute() and not text.startswith("."):
         text = "./" + text
-    return shlex.quote(text)
+    return shell_word(text)
 
 
 def version(index: Index) -> str:
@@ -343,7 +352,7 @@ class Session:
         words = ["qa", "index", verb]
         for flag, value in (*self._given, ("--model", self.model)):
             if value is not None:
-                words += [flag, shlex.quote(str(value))]
+                words += [flag, shell_word(str(value))]
         return " ".join(words)
 
     def _advised(self, exc: QAError) -> QAError:
@@ -392,6 +401,22 @@ class Session:
         """How the corpus changed since `index` was built (None: the corpus folder cannot be read)."""
         return index.corpus_diff(self._corpus)
 
+    def readable_corpus(self, index: Index) -> CorpusDiff:
+        """How the corpus changed since `index` was built; a QAError naming the corpus folder when it cannot be
+        read, since every source line would then name a file that cannot be opened or checked."""
+        diff = self.stale(index)
+        if diff is None:
+            from qa.ingest.files import discover
+
+            try:
+                discover(self._corpus)
+                why = f"corpus folder {self._corpus} cannot be read"
+            except QAError as exc:
+                why = exc.message
+            raise QAError(f"{why}, so no quote could be shown from it; give the corpus this index was built from "
+                          "with --corpus")
+        return diff
+
     def ask(self, index: Index, question: str, filters: Filters = Filters()) -> Answer:
         """The answer, each extract and source with `file`, its absolute path."""
         answer = ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)
@@ -411,6 +436,14 @@ class Session:
 
     def _claimed(self, c: Claim) -> Claim:
         return replace(c, sources=tuple(replace(s, file=str(self._corpus / s.path)) for s in c.sources))
+
+    def save_target(self, name: str) -> Path:
+        """The file a name typed in a save dialog names, or a QAError saying why nothing may be saved there."""
+        return saving.target(name, {"the index folder": self._index, "the corpus folder": self._corpus})
+
+    def save(self, path: Path, text: str) -> None:
+        """Write `text` to `path` whole or not at all, checked again as it is written."""
+        saving.write_text(self.save_target(str(path)), text)
 
     def explain(self, answer: Answer, index: Index, filters: Filters) -> tuple[str, ...]:
         """What the filters did to this answer, in words both faces show as they are."""

@@ -27,15 +27,16 @@ class _Command(TyperCommand):
         corpus, index = api.default_paths()
         now = {"corpus": lambda: api.shown(corpus), "index": lambda: api.shown(index),
                "min_score": lambda: f"{api.default_min_score():.3f}"}
-        saved = [(param, param.default, param.show_default) for param in self.params
+        saved = [(param, param.default, param.show_default, param.help) for param in self.params
                  if param.name in now and isinstance(param, typer.core.TyperOption)]
         try:
-            for param, _default, _show in saved:
+            for param, _default, _show, text in saved:
                 param.default, param.show_default = now[str(param.name)](), True
+                param.help = (text or "").replace("FORMATS", api.formats())  # the formats the readers read
             super().format_help(ctx, formatter)
         finally:  # only the help shows them: the command still receives None and applies the policy itself
-            for param, default, show in saved:
-                param.default, param.show_default = default, show
+            for param, default, show, text in saved:
+                param.default, param.show_default, param.help = default, show, text
 
     def collect_usage_pieces(self, ctx) -> list[str]:
         return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]  # QUESTION..., not {QUESTION...}
@@ -49,10 +50,10 @@ index_app = typer.Typer(help="Build, update and inspect the index.", no_args_is_
 app.add_typer(index_app, name="index")
 
 CorpusOpt = Annotated[Optional[Path], typer.Option(
-    "--corpus", metavar="DIR", show_default=False,
-    help="Folder of documents: .txt and .md, read recursively ($QA_CORPUS if set, else ./corpus).")]
+    "--corpus", metavar="DIR", show_default=False, readable=False,  # the core says what cannot be read, and why
+    help="Folder of documents: FORMATS, read recursively ($QA_CORPUS if set, else ./corpus).")]
 IndexOpt = Annotated[Optional[Path], typer.Option(
-    "--index", metavar="DIR", show_default=False, help="Index folder ($QA_INDEX if set, else ./index).")]
+    "--index", metavar="DIR", show_default=False, readable=False, help="Index folder ($QA_INDEX if set, else ./index).")]
 ModelOpt = Annotated[Optional[str], typer.Option(
     "--model", metavar="NAME", show_default=False,
     help="Model the index must have been built with (a local SentenceTransformer folder, or the bundled model's "
@@ -283,8 +284,8 @@ def ask(
             typer.echo(f"no index at {_shown(session.index_path)} yet; building it from {_shown(session.corpus)}", err=True)
             _build(session, "auto", incremental=False)
         loaded = session.open()
-        diff = session.stale(loaded)
-        if diff is not None and diff.stale:
+        diff = session.readable_corpus(loaded)
+        if diff.stale:
             typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); "
                        f"run: {session.command('update')}", err=True)
         color = not as_json and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -371,7 +372,7 @@ def _opened(session):
     return session.open()
 
 
-@app.command()
+@app.command(cls=_Command)
 def timeline(
     topic: Annotated[list[str], typer.Argument(metavar="TOPIC...", show_default=False,
                                                help="What to follow: a question or a few words.")],
@@ -407,7 +408,7 @@ def timeline(
     raise typer.Exit(0 if found.entries or found.undated else 1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def docs(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: {\"documents\": [...], \"skipped\": [...]}.")] = False,
     sources_template: Annotated[bool, typer.Option(
@@ -454,7 +455,7 @@ def docs(
         typer.echo(f"  qa docs --sources-template {'>>' if has_sources else '>'} {target}")
 
 
-@app.command()
+@app.command(cls=_Command)
 def show(
     path: Annotated[str, typer.Argument(help="The document, as its path in the corpus (as `qa docs` lists it) or a path to the file.")],
     as_json: Annotated[bool, typer.Option(

@@ -43,6 +43,17 @@ def escape_keeping_lines(text: str) -> str:
     return _BUT_LINES.sub(_escape, text)
 
 
+def shell_word(text: str) -> str:
+    """`text` as one word a POSIX shell reads back as it is, on one line: quoted as shlex does, or, when it
+    holds a control character, as bash's $'...' with that character escaped ($'new\\nline')."""
+    import shlex
+
+    if not _ANY.search(text):
+        return shlex.quote(text)
+    inner = _ANY.sub(_escape, text.replace("\\", "\\\\").replace("'", "\\'"))
+    return f"$'{inner}'"
+
+
 def strip_pasted(text: str) -> str:
     """Pasted text as a one-line question: escape sequences and control characters removed,
     line breaks and tabs turned into single spaces."""

@@ -64,6 +64,8 @@ def write_error_code(exc: BaseException, path: Path | str) -> int | None:
     for words, found in _SAID.items():
         if words in said:
             return found
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return None  # it says what it is (a kernel file system reports no free space, yet is not full)
     free = free_bytes(path)
     if isinstance(exc, (OSError, RuntimeError, ValueError)) and free is not None and free < FULL_BELOW:
         return errno.ENOSPC
@@ -81,3 +83,25 @@ def write_error(exc: BaseException, path: Path | str, *, left: str = "") -> QAEr
             errno.EACCES: "use a folder you can write to", errno.EPERM: "use a folder you can write to"}[code]
     return QAError(f"{_WRITE_FAILURES[code]} while writing {path}",
                    hint=f"{what}, then run the command again" + (f"; {left}" if left else ""))
+
+
+_WORDS = {**_WRITE_FAILURES, errno.EFBIG: "the file would be too large (a file size limit)",
+          errno.ENAMETOOLONG: "the file name is too long", errno.ELOOP: "too many levels of symbolic links",
+          errno.ENOTDIR: "a part of the path is not a folder"}
+
+
+def in_words(exc: OSError) -> str:
+    """An OSError as words ("the file name is too long"), never a bare "[Errno 36]"."""
+    code = exc.errno
+    if code in _WORDS:
+        return _WORDS[code]
+    if code is not None:
+        return os.strerror(code).lower()
+    return str(exc) or type(exc).__name__
+
+
+def denied(root: Path | str, path: Path | str) -> QAError:
+    """Permission to read part of the index at `root` is denied: rebuilding is not the remedy."""
+    return QAError(f"permission denied reading {path}",
+                   hint=f"the index at {root} belongs to another user or was written under a strict umask: "
+                        f"ask its owner to make it readable (chmod -R a+rX {root}), or use an index of your own with --index")

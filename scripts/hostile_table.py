@@ -1,4 +1,4 @@
-"""Rerun the hostile-input and fault tests and print the closing table of issue #15.
+"""Rerun the hostile-input and fault tests and print the closing table of issues #15 and #24.
 
     python scripts/hostile_table.py [--fast]      (--fast: without the tests that load the real model)
 
@@ -47,6 +47,19 @@ ROWS = [  # (area, failure class, test files, test names)
     ("Signals and chat", "Ctrl-C in a cold ask, status, docs, a build, an update", "signals", r"ctrl_c"),
     ("Signals and chat", "stdin answered as it arrives, a reader that goes away", "input", r"arrives|goes_away"),
     ("Signals and chat", "filter dialog keys, crash exit code, pastes, error lines", "chat", r"."),
+    ("Chat saves (#24)", "~user names, over-long names, FIFOs and devices, the index and the corpus, failing writes",
+     "saves", r"."),
+    ("Calendar (#24)", "relative dates at 0001-01-01 and 9999-12-31, sources.csv dates outside the calendar",
+     "calendar", r"."),
+    ("Messages (#24)", "unreadable corpus under ask, denied permissions, kernel file systems, newlines in paths, --help",
+     "messages", r"."),
+    ("Readers (#24)", "e-mail charsets that lie or are unknown, short and bounce messages, HTML nested 300-100k deep",
+     "mail_and_pages", r"."),
+    ("Readers (#24)", "per-file time and memory budgets (HTML attributes and paragraphs, .docx bombs), PDF running heads",
+     "budgets", r"."),
+    ("sources.csv (#24)", "unclosed quotes, blank lines, duplicate rows and columns, 100k unused rows, links, metadata-only "
+     "updates", "sources_csv", r"."),
+    ("Chat (#24)", "terminals down to 20x4: the question box stays visible", "small_screens", r"."),
     ("Store (before #15)", "damaged files, kills during builds, reads during updates", "corruption|crash|concurrency", r"."),
 ]
 

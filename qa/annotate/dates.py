@@ -241,7 +241,10 @@ def _period_of(text: str, doc: date | None, future: bool) -> tuple[date, date] |
     for pattern, handler in _COMPILED:
         match = pattern.fullmatch(text)
         if match:
-            return handler(match, doc, future)
+            try:
+                return handler(match, doc, future)
+            except (OverflowError, ValueError):  # a day past 9999-12-31 or before 0001-01-01 stays unresolved
+                return None
     return None
 
 
@@ -281,7 +284,10 @@ def resolve_anaphor(words: str, previous_day: str | None) -> Resolved:
     shift = ANAPHORA.get(normalise(words))
     if shift is None or previous_day is None:
         return UNRESOLVED
-    return (_iso(date.fromisoformat(previous_day) + timedelta(days=shift)), None, None)
+    try:
+        return (_iso(date.fromisoformat(previous_day) + timedelta(days=shift)), None, None)
+    except OverflowError:  # the day after 9999-12-31
+        return UNRESOLVED
 
 
 # Dates written out in full that a statistical tagger may miss in datelines ("01 FEB 25 00:07 ET").

@@ -59,7 +59,7 @@ def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress 
     """The readable documents, the skipped files (with why), and what sources.csv states."""
     loaded: list[LoadedDocument] = []
     stats: dict[str, list[int]] = {}
-    sources = read_sources(corpus)
+    sources = read_sources(corpus, follow_symlinks)
     paths, skipped = scan(corpus, follow_symlinks)
     for done, path in enumerate(paths):
         if progress:
@@ -175,7 +175,7 @@ def annotation_version() -> str:
 def _analyse(item: LoadedDocument, stored: list | None) -> tuple[list[tuple[int, int]], list[str]]:
     if stored is None:
         spans = split_credits(item.text, split_sentences(item.text, item.layout))
-        return spans, classify(item.text, spans, item.noise, item.quoted, item.layout)
+        return spans, classify(item.text, spans, item.noise, item.quoted, item.layout, headings=item.document.format != "email")
     return [(s, e) for s, e, _ in stored], [k for _, _, k in stored]
 
 
@@ -292,6 +292,11 @@ def build_index(
 
     old = old_manifest.get("documents", {}) if incremental else {}
     new = {row["path"]: row["sha256"] for row in doc_rows}
+    if live is not None and incremental and old_manifest.get("sources_csv") != found.sources.sha256:
+        # only sources.csv changes a document's metadata and not its bytes: such a document is changed too
+        before = _metadata_of(live.folder)
+        new = {row["path"]: row["sha256"] + ("" if before.get(row["path"]) in (None, _fields(row)) else "*")
+               for row in doc_rows}
     return BuildReport(
         documents=len(doc_rows),
         chunks=len(chunks),
@@ -304,6 +309,19 @@ def build_index(
         skipped=tuple(skipped),
         notes=found.notes,
     )
+
+
+def _fields(row: dict) -> tuple:
+    return tuple(row.get(name) for name in ("title", "publisher", "author", "date", "url"))
+
+
+def _metadata_of(folder: Path) -> dict[str, tuple]:
+    """Each document's metadata in a version (empty when it cannot be read: nothing is then called changed)."""
+    try:
+        with open(folder / "documents.jsonl", encoding="utf-8") as fh:
+            return {row["path"]: _fields(row) for row in map(json.loads, fh)}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
 
 
 def _write(work: Path, doc_rows, table: rows.Rows, matrix, sentence_texts, index_type: str) -> None:

@@ -25,7 +25,8 @@ from qa.index.lexical import Lexical
 from qa.index.notes import fold
 from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
-from qa.ingest.files import SOURCES_FILE, discover, read_file, relative, stat_of
+from qa.ingest.files import SOURCES_FILE, discover, relative, stat_of
+from qa.ingest.sources import raw_sources
 from qa.records import Chunk, CorpusDiff, Document, Page
 
 
@@ -173,10 +174,8 @@ def corpus_diff(manifest: dict, corpus: Path) -> CorpusDiff | None:
         paths = discover(corpus, manifest.get("follow_symlinks") is True)  # as the build read it
     except QAError:
         return None
-    try:
-        sources = hashlib.sha256(read_file(corpus / SOURCES_FILE)[0]).hexdigest()
-    except OSError:
-        sources = None
+    raw = raw_sources(corpus, manifest.get("follow_symlinks") is True)
+    sources = hashlib.sha256(raw).hexdigest() if raw is not None else None
     indexed: dict[str, str] = manifest.get("documents", {})
     stats: dict[str, list[int]] = manifest.get("stats", {})
     skipped: dict[str, str] = manifest.get("skipped", {})

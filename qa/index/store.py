@@ -42,7 +42,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from qa.checksum import checksum_file
-from qa.errors import QAError, write_error
+from qa.errors import QAError, denied, in_words, write_error
 
 FORMAT = "qa-index"
 FORMAT_VERSION = 2  # 2: XXH3 file checksums, rows.npz, corpus file stats
@@ -182,6 +182,8 @@ def _read_current(root: Path) -> str | None:
         return (root / CURRENT).read_bytes().decode("utf-8", "replace").strip()
     except (FileNotFoundError, NotADirectoryError):
         return None
+    except PermissionError:
+        raise denied(root, root / CURRENT) from None
     except OSError:
         return ""  # unreadable: reported as broken by open_pinned
 
@@ -219,6 +221,8 @@ def _pin(folder: Path) -> Pin | None:
     """Pin the folder, or None if it is gone or being removed."""
     try:
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except PermissionError:
+        raise denied(folder.parent, folder) from None
     except OSError:
         return None
     try:
@@ -272,6 +276,8 @@ def _check_manifest(root: Path, folder: Path) -> dict:
         raw = (folder / MANIFEST).read_text(encoding="utf-8")
     except FileNotFoundError:
         raise _broken(root, f"{folder.name}/{MANIFEST} is missing") from None
+    except PermissionError:
+        raise denied(root, folder / MANIFEST) from None
     except UnicodeDecodeError:
         raise _broken(root, f"{MANIFEST} is not text (corrupted)") from None
     try:
@@ -305,6 +311,8 @@ def verify_files(root: Path, folder: Path, manifest: dict) -> None:
                 raise _broken(root, f"{rel} has {path.stat().st_size} bytes, the manifest says {info.get('size')} (truncated or changed)")
             if checksum_file(path) != info.get("xxh3"):
                 raise _broken(root, f"{rel} does not match its checksum (corrupted or changed)")
+        except PermissionError:
+            raise denied(root, path) from None
         except OSError as exc:
             raise _broken(root, f"{rel} cannot be read ({exc.strerror or exc})") from None
 
@@ -320,7 +328,7 @@ def writer_lock(root: Path):
         _move_aside(root / LOCK)
         fd = os.open(root / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o644)
     except OSError as exc:
-        raise write_error(exc, root / LOCK, left=f"the index at {root} is as it was") or exc from None
+        raise write_error(exc, root / LOCK, left=f"the index at {root} is as it was") or _unwritable(root, exc) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -336,6 +344,16 @@ def writer_lock(root: Path):
         yield
     finally:
         os.close(fd)
+
+
+def _unwritable(root: Path, exc: OSError) -> QAError:
+    try:
+        kernel = os.statvfs(root).f_blocks == 0  # procfs, sysfs: no blocks of their own, no files of ours
+    except OSError:
+        kernel = False
+    what = "is on a kernel file system (like /proc or /sys), where no file can be written" if kernel else \
+        f"cannot hold an index: {in_words(exc)} while creating {root / LOCK}"
+    return QAError(f"the index folder {root} {what}", hint="give --index a folder on an ordinary disk")
 
 
 def intact(folder: Path, manifest: dict, prefix: str) -> bool:

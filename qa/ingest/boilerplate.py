@@ -94,10 +94,11 @@ def split_credits(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 
 def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int, int]] = (),
-             quoted: Sequence[tuple[int, int]] = (), layout: Layout = Layout()) -> list[str]:
+             quoted: Sequence[tuple[int, int]] = (), layout: Layout = Layout(), *, headings: bool = True) -> list[str]:
     """Give each sentence span a kind: body, heading, boilerplate or quoted. A reader's `noise`
     (running headers and footers) is boilerplate; its `quoted` spans are someone else's words;
-    a heading is one by its paragraph's position and form (qa.ingest.paragraphs)."""
+    a heading is one by its paragraph's position and form (qa.ingest.paragraphs). Without
+    `headings` (an e-mail), a short line is body, not a heading."""
     noise, quoted = sorted(noise), sorted(quoted)
     noise_starts, quoted_starts = [s for s, _ in noise], [s for s, _ in quoted]
     line_kinds: list[tuple[int, int, str | None]] = []
@@ -114,6 +115,8 @@ def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int,
         if len(_key(line)) > 40:
             seen.add(_key(line))
         line_kinds.append((para.start, para.end, kind))
+    if not headings:  # an e-mail is what its sender typed: "Blah blah blah" heads nothing, it is the message
+        line_kinds = [(a, b, None if kind == HEADING else kind) for a, b, kind in line_kinds]
 
     kinds: list[str] = []
     i = 0

@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qa.ingest.budget import read_within
 from qa.ingest.files import SOURCES_FILE, FileStat, Refused, read_file, relative, why_unreadable
 from qa.ingest.metadata import describe_sourced, file_date
-from qa.ingest.readers import ReadResult, Unreadable, read
+from qa.ingest.readers import ReadResult, Unreadable
 from qa.ingest.readers.base import FIELDS, Layout
 from qa.ingest.sources import Sources
 from qa.records import Document, Skipped
@@ -44,7 +45,7 @@ def read_document(path: Path, corpus: Path, sources: Sources = Sources()) -> Loa
     except OSError as exc:
         return Skipped(rel, why_unreadable(exc))
     try:
-        got = read(raw, rel)
+        got = read_within(raw, rel)
     except Unreadable as exc:
         return Skipped(rel, exc.reason)
     if not got.text.strip():

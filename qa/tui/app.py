@@ -42,7 +42,7 @@ from qa.tui.screens.document import DocumentScreen
 from qa.tui.screens.filters import FilterScreen
 from qa.tui.screens.help import HelpScreen
 from qa.tui.screens.save import SaveScreen
-from qa.tui.transcript import default_name, save_markdown
+from qa.tui.transcript import default_name, markdown
 from qa.tui.widgets.build_offer import BuildOffer
 from qa.tui.widgets.extract_card import ExtractCard
 from qa.tui.widgets.index_header import describe
@@ -356,31 +356,31 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
             if path is None:
                 return
             try:
-                path.write_text(citation(extract) + "\n", encoding="utf-8")
-            except OSError as exc:
-                self.notify(f"Could not save the quote: {exc}", severity="error", markup=False)
+                self.session.save(path, citation(extract) + "\n")
+            except QAError as exc:
+                self.notify(f"The quote was not saved. {exc}", severity="error", markup=False)
                 return
             self.notify(f"Saved the quote and its source to {path}.", markup=False)
 
         name = f"qa-quote-{extract.rank}-{default_name().removeprefix('qa-chat-').removesuffix('.md')}.txt"
-        self.push_screen(SaveScreen("the quote and its source", name), chosen)
+        self.push_screen(SaveScreen("the quote and its source", name, self.session.save_target), chosen)
 
     def action_save(self) -> None:
         turns = self.chat.conversation.turns()
         if not turns:
             self.notify("Nothing to save yet: ask a question first.", severity="warning")
             return
-        self.push_screen(SaveScreen("the conversation (Markdown)", default_name()), self._save_to)
+        self.push_screen(SaveScreen("the conversation (Markdown)", default_name(), self.session.save_target), self._save_to)
 
     def _save_to(self, path: Path | None) -> None:
         if path is None:
             return
         model = self.index.model_name if self.index is not None else ""
+        text = markdown(self.chat.conversation.turns(), corpus=shown(self.corpus), index=shown(self.index_path), model=model)
         try:
-            save_markdown(self.chat.conversation.turns(), path, corpus=shown(self.corpus), index=shown(self.index_path),
-                          model=model)
-        except OSError as exc:
-            self.notify(f"Could not save the conversation: {exc}", severity="error", markup=False)
+            self.session.save(path, text)
+        except QAError as exc:
+            self.notify(f"The conversation was not saved (it is still here). {exc}", severity="error", markup=False)
             return
         self.chat.conversation.add_note(f"Saved the conversation to {path}")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Protocol
 
 from qa.api import REFUSAL
@@ -102,9 +101,6 @@ def timeline_lines(found: Timeline) -> list[str]:
     return lines
 
 
-def save_markdown(turns: Sequence[TurnLike], path: Path, *, corpus: str, index: str = "", model: str = "") -> Path:
-    """Write the conversation to `path` (replacing it) and return the path."""
-    now = datetime.now()
-    path.write_text(to_markdown(turns, saved=f"{now:%Y-%m-%d %H:%M}", corpus=corpus, index=index, model=model),
-                    encoding="utf-8")
-    return path
+def markdown(turns: Sequence[TurnLike], *, corpus: str, index: str = "", model: str = "") -> str:
+    """The conversation as saved now."""
+    return to_markdown(turns, saved=f"{datetime.now():%Y-%m-%d %H:%M}", corpus=corpus, index=index, model=model)

@@ -11,6 +11,7 @@ message's own headers stay in the text, as they were written.
 
 from __future__ import annotations
 
+import codecs
 import platform
 import re
 
@@ -65,24 +66,57 @@ class EmailReader:
 
 
 def _body(message) -> tuple[str, tuple[tuple[int, int], ...], tuple[str, ...]]:
-    part = message.get_body(preferencelist=("plain", "html"))
+    part = message.get_body(preferencelist=("plain", "html")) or _any_text(message)
     if part is None:
         return "", (), ("the message has no text or HTML body",)
-    content = _content(part)
+    content, notes = _content(part)
     if part.get_content_subtype() == "html":
         from qa.ingest.readers.html import extract
 
         page = extract(content, with_metadata=False)
-        return page.text, page.quotes, ()
-    return normalise(content).strip("\n"), (), ()
+        return page.text, page.quotes, notes + page.notes
+    return normalise(content).strip("\n"), (), notes
 
 
-def _content(part) -> str:
+def _any_text(message):
+    """A body that is neither text/plain nor text/html: a bounce's text/rfc822-headers, a text/enriched note."""
+    for part in message.walk():
+        if part.get_content_maintype() == "text" and not part.is_attachment():
+            return part
+    return None
+
+
+def _content(part) -> tuple[str, tuple[str, ...]]:
+    """The part's text, and a note when its declared charset was unknown or wrong and the charset was detected.
+    A wide charset (UTF-16, UTF-32) on a body without a NUL byte is wrong: its line breaks and spaces would be."""
     try:
-        return part.get_content()
-    except (LookupError, ValueError, AssertionError):  # an unknown charset or a broken transfer encoding
         payload = part.get_payload(decode=True) or b""
-        return payload.decode("utf-8", errors="replace")
+    except (LookupError, ValueError, AssertionError):  # a broken transfer encoding
+        payload = b""
+    declared = part.get_content_charset()
+    charset = declared or "us-ascii"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return _detected(payload, f"its charset {declared!r} is unknown")
+    if codecs.lookup(charset).name.startswith(("utf-16", "utf-32")) and b"\x00" not in payload:
+        return _detected(payload, f"it is labelled {declared!r} but is not")
+    try:
+        return payload.decode(charset), ()
+    except UnicodeDecodeError:
+        if declared is None:
+            return _detected(payload, "it declares no charset and is not ASCII")
+        return _detected(payload, f"it is labelled {declared!r} but is not")
+
+
+def _detected(payload: bytes, why: str) -> tuple[str, tuple[str, ...]]:
+    from qa.ingest.readers.text import decode
+
+    try:
+        return decode(payload)[1], (f"the body was read in the charset detected from its bytes: {why}",)
+    except Unreadable:
+        return payload.decode("utf-8", errors="replace"), (f"the body was read as UTF-8 with undecodable bytes "
+                                                            f"replaced: {why}, and no charset could be detected",)
 
 
 def _forwarded(message) -> list:

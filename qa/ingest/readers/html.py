@@ -28,6 +28,9 @@ from typing import Any
 from qa.ingest.readers.base import Layout, Metadata, ReadResult, Unreadable, library_version, metadata, normalise
 
 FALLBACK_NOTE = "main text not found: the page's full text is indexed"
+DEEP_NOTE = ("elements are nested over {} deep, deeper than the HTML parser builds a tree: the page's visible "
+             "text is indexed, without its metadata")
+_PARSER_DEPTH = 256  # libxml2's limit without XML_PARSE_HUGE, counting <html> and <body>
 _FRAGMENT_SHARE, _FRAGMENT_CHARS = 0.2, 200
 _DECLARED = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([\w.:-]+)""", re.IGNORECASE)
 # WHATWG: pages that say Latin-1 or ASCII are read as windows-1252 by every browser.
@@ -99,6 +102,10 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
         tree = load_html(f"<html><body>{html}</body></html>")
     if tree is None:
         raise Unreadable("is not an HTML page")
+    if _depth(tree) >= _PARSER_DEPTH:  # libxml2 drops everything nested deeper: read the page as a stream instead
+        lines = _streamed(html)
+        return Extracted("\n\n".join(lines), Metadata(), (), (DEEP_NOTE.format(_PARSER_DEPTH),) if lines else (),
+                         Layout(wrapped=False))
     visible = _visible(deepcopy(tree))
     dates = set_date_params(extensive=False)  # original_date stays on: the publication date, not the last edit
     found: Any = None
@@ -215,6 +222,56 @@ def _visible(tree) -> list[str]:
             el.text = "\n" + (el.text or "")
             el.tail = "\n" + (el.tail or "")
     return [line for line in map(_squash, root.text_content().split("\n")) if line]
+
+
+def _depth(tree) -> int:
+    """How deep the parsed tree's elements are nested."""
+    from lxml import etree
+
+    depth = deepest = 0
+    for event, _el in etree.iterwalk(tree, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _streamed(html: str) -> list[str]:
+    """The visible text, one line per block element, read as a stream of tags (no tree, so no depth limit)."""
+    from html.parser import HTMLParser
+
+    lines: list[str] = []
+    current: list[str] = []
+    hidden = 0
+
+    def cut() -> None:
+        line = _squash("".join(current))
+        if line:
+            lines.append(line)
+        current.clear()
+
+    class Stream(HTMLParser):
+        def handle_starttag(self, tag, attrs) -> None:
+            nonlocal hidden
+            hidden += tag in _INVISIBLE
+            if tag in _BLOCKS:
+                cut()
+
+        def handle_endtag(self, tag) -> None:
+            nonlocal hidden
+            if tag in _INVISIBLE:
+                hidden = max(0, hidden - 1)
+            if tag in _BLOCKS:
+                cut()
+
+        def handle_data(self, data) -> None:
+            if not hidden:
+                current.append(data)
+
+    stream = Stream(convert_charrefs=True)
+    stream.feed(html)
+    stream.close()
+    cut()
+    return [normalise(line) for line in lines]
 
 
 def _stated(day: str | None, html: str) -> str | None:

@@ -14,6 +14,7 @@ sentence can be a running head: a body sentence repeated on every page is kept. 
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from qa.ingest.readers.base import Layout, Page, ReadResult, Unreadable, iso_date, library_version, line_spans, metadata, normalise
@@ -147,10 +148,12 @@ def running_heads(texts: list[str], starts: list[int]) -> tuple[tuple[int, int],
 
 
 def _content(text: str, start: int, noise: tuple[tuple[int, int], ...]) -> bool:
-    """Does the page say anything besides its running heads?"""
+    """Does the page say anything besides its running heads? (`noise` is sorted: only this page's are looked at,
+    so a long PDF costs its length, not its length squared.)"""
     chars = list(text)
-    for a, b in noise:
-        if start <= a and b <= start + len(text):
+    first = bisect.bisect_left(noise, (start, start))
+    for a, b in noise[first:bisect.bisect_right(noise, (start + len(text), start + len(text)))]:
+        if b <= start + len(text):
             chars[a - start:b - start] = " " * (b - a)
     return bool("".join(chars).strip())
 

@@ -33,6 +33,9 @@ class ChatScreen(Screen):
         Binding("pagedown", "page(1)", "Scroll down", show=False),
     ]
 
+    # under 12 lines the question box comes first: the header shrinks to one line and the key hints go
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (12, "-roomy")]
+
     def compose(self) -> ComposeResult:
         yield IndexHeader(id="index-header")
         with Conversation(id="conversation"):

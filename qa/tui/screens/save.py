@@ -1,7 +1,11 @@
-"""Where to save: a file name, proposed in the current folder and shown as a full path."""
+"""Where to save: a file name, proposed in the current folder and shown as a full path.
+
+Whether a name may be saved to is the core's to say (`Session.save_target`): the dialog shows its
+reason under the name, and is dismissed only with a path it accepted."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from textual import on
@@ -11,16 +15,19 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from qa.errors import QAError
+
 
 class SaveScreen(ModalScreen[Path | None]):
     """Dismissed with the chosen path (relative names are in the current folder), or None."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, what: str, default: str) -> None:
+    def __init__(self, what: str, default: str, check: Callable[[str], Path]) -> None:
         super().__init__()
         self.what = what
         self.default = default
+        self.check = check  # the path a name stands for, or a QAError saying why it cannot be saved to
         self._replace: Path | None = None  # a path that exists and was confirmed once
 
     def compose(self) -> ComposeResult:
@@ -42,27 +49,21 @@ class SaveScreen(ModalScreen[Path | None]):
         self.query_one("#save-error", Static).update("")
         self._replace = None
 
-    def _target(self, name: str) -> Path:
-        return (Path.cwd() / Path(name.strip()).expanduser()).absolute()
-
     def _where(self, name: str) -> None:
-        text = f"→ {self._target(name)}" if name.strip() else "Type a file name."
+        try:
+            text = f"→ {self.check(name)}"
+        except QAError as exc:
+            text = str(exc)
         self.query_one("#save-where", Static).update(text)
 
     @on(Input.Submitted, "#save-name")
     @on(Button.Pressed, "#save-ok")
     def save(self) -> None:
-        name = self.query_one("#save-name", Input).value
         error = self.query_one("#save-error", Static)
-        if not name.strip():
-            error.update("Type a file name.")
-            return
-        target = self._target(name)
-        if target.is_dir():
-            error.update(f"{target} is a folder; type a file name.")
-            return
-        if not target.parent.is_dir():
-            error.update(f"There is no folder {target.parent}.")
+        try:
+            target = self.check(self.query_one("#save-name", Input).value)
+        except QAError as exc:
+            error.update(str(exc))
             return
         if target.exists() and self._replace != target:
             self._replace = target
