@@ -124,9 +124,7 @@ def _parse(text: str) -> tuple[dict[str, dict[str, str]], list[str]]:
                 line = reader.line_num + 1
                 continue
             if "\n" in "".join(cells) or "\r" in "".join(cells):
-                notes.append(f"{FILE} line {line}: a value runs over several lines (a quote left open?); row ignored")
-                line = reader.line_num + 1
-                continue
+                notes.append(f"{FILE} line {line}: a value runs over several lines (check for a quote left open)")
             _row(dict(zip(columns, (c.strip() for c in cells))), line, rows, first_line, notes)
             line = reader.line_num + 1
     except csv.Error as exc:
