@@ -181,14 +181,26 @@ def _serve(conn: Any, memory_mb: float) -> None:
             data, path = conn.recv()
         except (EOFError, OSError):
             return
+        peak = _peak_kb()
         try:
             reply: tuple[str, Any] = ("ok", read(data, path))
         except Unreadable as exc:
-            reply = ("memory", "") if "too large to read in memory" in exc.reason else ("unreadable", exc.reason)
+            # a C parser that cannot allocate says "broken XML": a failure that took the address space to the cap is the cap's
+            over = memory_mb and _peak_kb() > peak and _peak_kb() >= 0.9 * memory_mb * 1024
+            reply = ("memory", "") if over or "too large to read in memory" in exc.reason else ("unreadable", exc.reason)
         except MemoryError:
             reply = ("memory", "")
         del data
         conn.send(reply)
+
+
+def _peak_kb() -> int:
+    """This process's peak address space (Linux's VmPeak), in KB; 0 where it cannot be read."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next((int(line.split()[1]) for line in status if line.startswith("VmPeak:")), 0)
+    except (OSError, ValueError):
+        return 0
 
 
 def _die_with_parent() -> None:
