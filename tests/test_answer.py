@@ -163,7 +163,7 @@ def test_a_question_worded_unlike_every_passage_is_ranked_by_the_model_without_l
     shipped = model.load()
     reworded = {k: v for k, v in shipped.regimes["worded_alike"].items() if k not in features.LEXICAL}
     two = replace(shipped, reworded_below=0.3, regimes={"worded_alike": dict(shipped.regimes["worded_alike"]),
-                                                        "reworded": reworded})
+                                                        "reworded": reworded}, reader={})  # the ranking alone
     monkeypatch.setattr(model, "load", lambda *args: two)
     ranked = candidates(index, question)
     assert ranked and two.regime(ranked[0].facts.overlap) == regime

@@ -35,7 +35,21 @@ def test_the_same_figure_qualified_otherwise_is_compatible_and_another_is_not():
 
 
 @pytest.fixture
-def disputed(tmp_path, fake_encoder):
+def ranking_only(monkeypatch):
+    """The claims logic on its own, over the ranking (and calibration) fitted before the reader
+    (tests/data/ranker-before-reader.json): on these toy sentences the reader's sharper scores leave
+    Foro Penal's 56 out of the table, a loss of recall scripts/eval_claims.py measures with the
+    reader (see the README); what is tested here is how found values are read and grouped."""
+    from pathlib import Path
+
+    from qa.rank import model
+
+    plain = model.load(Path(__file__).parent / "data" / "ranker-before-reader.json")
+    monkeypatch.setattr(model, "load", lambda *args: plain)
+
+
+@pytest.fixture
+def disputed(tmp_path, fake_encoder, ranking_only):
     corpus = tmp_path / "corpus"
     write(corpus, "a.txt", " date 2026-01-14 Prisoners freed\n\nBy Ann Lee, Daily Planet\n\n"
                            "The rights group Foro Penal confirmed that 56 political prisoners had been freed by Tuesday.\n\n"
