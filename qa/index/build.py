@@ -212,6 +212,8 @@ def build_index(
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
                                skipped=tuple(skipped), notes=found.notes)
         cache, analysed, annotated = _previous(live, model_name) if incremental else ({}, {}, {})
+        # read before the write: the old version may be collected once the new one is live
+        before = _metadata_of(live.folder) if live is not None and incremental else {}
 
         doc_rows: list[dict] = []
         chunks: list[Chunk] = []
@@ -294,7 +296,6 @@ def build_index(
     new = {row["path"]: row["sha256"] for row in doc_rows}
     if live is not None and incremental and old_manifest.get("sources_csv") != found.sources.sha256:
         # only sources.csv changes a document's metadata and not its bytes: such a document is changed too
-        before = _metadata_of(live.folder)
         new = {row["path"]: row["sha256"] + ("" if before.get(row["path"]) in (None, _fields(row)) else "*")
                for row in doc_rows}
     return BuildReport(

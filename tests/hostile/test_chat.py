@@ -98,7 +98,7 @@ def test_forged_file_names_and_titles_cannot_add_lines_to_a_card(seed_corpus, tm
         for card in cards:
             plain = card.render().plain
             if isinstance(card, ClaimRow):
-                lines = int(card.first)  # the value and its speaker (first document only), then where
+                lines = 0  # one line per row: the value and its speaker (first document only), then where
             else:
                 lines = 2 + len(card.extract.also_in)  # quote, source, facts, also in
             assert plain.count("\n") == lines, plain
