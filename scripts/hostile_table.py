@@ -29,7 +29,7 @@ EVERY_COMMAND = {"test_a_file_name_that_is_not_utf8_is_skipped_by_name", "test_a
 ROWS = [  # (area, failure class, test files, test names)
     ("Output", "control characters in paths, titles, publishers, quotes, messages", "output|chat",
      r"no_field_can|newlines|titles_and|error_messages_escape|forged_file_names"),
-    ("Output", "sentence and quote length", "output|chat", r"sentence_is_longer|huge_line|one_line_megabyte|megabyte_one_line|old_index"),
+    ("Output", "sentence and quote length", "output|chat", r"sentence_is_longer|huge_line|one_line_megabyte|megabyte_one_line|old_index|one_line_document"),
     ("Output", "question length", "output|chat", r"question_over_the_limit|ten_megabyte|over_long_question"),
     ("Input", "invalid UTF-8 / UTF-16, byte order marks, NULs on stdin and in argv", "input",
      r"utf8_on_stdin|utf16|byte_order|nul_char|argv|any_bytes|any_question_|empty_or_blank|api_cleans"),
@@ -44,7 +44,8 @@ ROWS = [  # (area, failure class, test files, test names)
      r"failed_write|full_disk|export_that|really_full|read_only|nearly_full"),
     ("Faults", "versions sharing encoder files", "faults", r"backup"),
     ("Faults", "CURRENT and .lock not files, manifest shapes, model spellings, index path a file", "faults", r"."),
-    ("Signals and chat", "Ctrl-C in a cold ask, status, docs, a build, an update", "signals", r"ctrl_c"),
+    ("Signals and chat", "Ctrl-C in a cold ask, status, docs, a build, an update; SIGTERM in annotation", "signals",
+     r"ctrl_c|sigterm"),
     ("Signals and chat", "stdin answered as it arrives, a reader that goes away", "input", r"arrives|goes_away"),
     ("Signals and chat", "filter dialog keys, crash exit code, pastes, error lines", "chat", r"."),
     ("Chat saves (#24)", "~user names, over-long names, FIFOs and devices, the index and the corpus, failing writes",
