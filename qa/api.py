@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,17 +26,13 @@ from qa.questions import check as check_question
 from qa.records import (
     Answer,
     BuildReport,
-    Claim,
     CorpusDiff,
     Document,
-    Extract,
     Filters,
     Listed,
     Listing,
     Shown,
-    ShownSentence,
     Skipped,
-    Source,
     Timeline,
 )
 
@@ -116,32 +112,33 @@ def _no_trace_on_failure(index: Path) -> Iterator[None]:
         raise
 
 
-def open_index(index: Path, *, model: str | None = None) -> Index:
+def open_index(index: Path, *, model: str | None = None, corpus: Path | None = None) -> Index:
+    """The live version of an index; with `corpus`, its citations name each file's absolute path."""
     from qa.index.loaded import load_index
 
-    return load_index(index, model=model)
+    return load_index(index, model=model, corpus=corpus)
 
 
 def ask(index: Index, question: str, *, top_k: int = TOP_K, filters: Filters = Filters(),
         min_score: float | None = None) -> Answer:
     """Answer with quotes; `min_score` None means the fitted default."""
-    from qa.answer import select
+    from qa import pipeline
 
     question = check_question(question)  # text, not empty, at most MAX_QUESTION_CHARS
     if top_k < 1:
         raise QAError("--top-k must be at least 1")
-    return select.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
+    return pipeline.ask(index, question, top_k=top_k, filters=filters, min_score=min_score)
 
 
 def timeline(index: Index, topic: str, *, filters: Filters = Filters(), min_score: float | None = None) -> Timeline:
     """What the documents say about `topic`, ordered by when it happened or was said."""
-    from qa.answer.timeline import timeline as make
+    from qa import pipeline
 
     topic = topic.strip()
     if not topic:
         raise QAError("the topic is empty")
     topic = check_question(topic)  # bounded as a question is
-    return make(index, topic, filters, min_score)
+    return pipeline.dated(index, topic, filters, min_score)
 
 
 def formats() -> str:
@@ -198,10 +195,9 @@ def _dates(filters: Filters) -> str:
 
 
 def answer_dict(answer: Answer) -> dict:
-    """The JSON shape of an answer (the nearest low-confidence extracts are left out)."""
-    data = asdict(answer)
-    data.pop("nearest")
-    return data
+    """The JSON of an answer: its record, without the fields marked json=False (the nearest weak extracts)."""
+    shown = {f.name for f in fields(Answer) if f.metadata.get("json", True)}
+    return {k: v for k, v in asdict(answer).items() if k in shown}
 
 
 @dataclass(frozen=True)
@@ -256,13 +252,12 @@ def _encoder_folder(version: Path) -> Path:
     return cache.folder_of(key) if isinstance(key, str) and key.isalnum() else version / "encoder"
 
 
-def listing(index: Path) -> Listing:
+def listing(index: Path, corpus: Path | None = None) -> Listing:
     """Every indexed document with its metadata and where each field came from, and the skipped files."""
     from qa.index.loaded import read_documents
 
     manifest, docs = read_documents(index)
-    listed = tuple(Listed(d.path, d.format, d.title, d.publisher, d.author, d.date, d.url, len(d.pages) or None,
-                          dict(d.origins), d.notes) for d in docs)
+    listed = tuple(Listed(d.cite("", corpus=corpus), d.format, len(d.pages) or None, dict(d.origins), d.notes) for d in docs)
     skipped = tuple(Skipped(path, reason) for path, reason in sorted(manifest.get("skipped", {}).items()))
     return Listing(listed, skipped)
 
@@ -279,8 +274,8 @@ def sources_template(found: Listing, header: bool) -> str:
     from qa.ingest.sources import template
 
     fields = ("title", "publisher", "author", "date", "url")
-    return template([(d.path, {name: getattr(d, name) for name in fields}) for d in found.documents
-                     if not (d.title and d.publisher and d.date)], header=header)
+    return template([(d.citation.path, {name: getattr(d.citation, name) for name in fields}) for d in found.documents
+                     if not (d.citation.title and d.citation.publisher and d.citation.date)], header=header)
 
 
 def show(index: Index, corpus: Path, path: str) -> Shown:
@@ -289,22 +284,7 @@ def show(index: Index, corpus: Path, path: str) -> Shown:
     number = next((n for n, d in enumerate(index.documents) if d.path == rel), None)
     if number is None:
         raise QAError(f"no document {rel!r} in the index", hint="qa docs lists the indexed documents")
-    first = int(index.rows.doc_first[number])
-    sentences = tuple(ShownSentence(s, e, k, index.notes.entities(first + j), index.notes.statement(first + j),
-                                    index.notes.dates(first + j))
-                      for j, (s, e, k) in enumerate(index.sentence_spans[number]))
-    return Shown(rel, index.texts[number], sentences)
-
-
-def shown_json(shown: Shown) -> dict:
-    """`qa show --json`: asdict, with each date as {"start", "end", "date"} or {"start", "end", "from", "to"}."""
-    data = asdict(shown)
-    for sentence in data["sentences"]:
-        sentence["dates"] = [
-            {"start": d["start"], "end": d["end"], **({"date": d["date"]} if d["date"] or not d["start_date"]
-                                                       else {"from": d["start_date"], "to": d["end_date"]})}
-            for d in sentence["dates"]]
-    return data
+    return index.shown(number)
 
 
 def _corpus_path(corpus: Path, path: str) -> str:
@@ -387,7 +367,7 @@ class Session:
 
     def open(self) -> Index:
         try:
-            return open_index(self._index, model=self.model)
+            return open_index(self._index, model=self.model, corpus=self._corpus)
         except QAError as exc:
             raise self._advised(exc) from None
 
@@ -418,24 +398,13 @@ class Session:
         return diff
 
     def ask(self, index: Index, question: str, filters: Filters = Filters()) -> Answer:
-        """The answer, each extract and source with `file`, its absolute path."""
-        answer = ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)
-        return replace(answer, extracts=tuple(map(self._located, answer.extracts)),
-                       nearest=tuple(map(self._located, answer.nearest)), claims=tuple(map(self._claimed, answer.claims)))
-
-    def _located(self, e: Extract) -> Extract:
-        def file(s: Extract | Source) -> str:
-            return str(self._corpus / s.path)
-
-        return replace(e, file=file(e), also_in=tuple(replace(s, file=file(s)) for s in e.also_in))
+        return ask(index, question, top_k=self.top_k, filters=filters, min_score=self.min_score)
 
     def timeline(self, index: Index, topic: str, filters: Filters = Filters()) -> Timeline:
-        found = timeline(index, topic, filters=filters, min_score=self.min_score)
-        return replace(found, entries=tuple(replace(e, file=str(self._corpus / e.path)) for e in found.entries),
-                       undated=tuple(replace(e, file=str(self._corpus / e.path)) for e in found.undated))
+        return timeline(index, topic, filters=filters, min_score=self.min_score)
 
-    def _claimed(self, c: Claim) -> Claim:
-        return replace(c, sources=tuple(replace(s, file=str(self._corpus / s.path)) for s in c.sources))
+    def listing(self) -> Listing:
+        return listing(self._index, self._corpus)
 
     def save_target(self, name: str) -> Path:
         """The file a name typed in a save dialog names, or a QAError saying why nothing may be saved there."""

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from urllib.parse import quote
 
 from qa.controls import escape, escape_keeping_lines
-from qa.records import Claim, ClaimSource, Extract, Source, TimelineEntry
+from qa.records import Citation, Claim, Extract, Source, TimelineEntry
 
 PARAGRAPH = " ¶ "  # how a line break inside a quote is shown
 SHOWN_MOST = 5_000  # characters of one quote part shown (an index built before sentences were bounded)
@@ -40,11 +40,11 @@ def source_fields(title: str | None, publisher: str | None, date: str | None) ->
     return " · ".join(visible(p) for p in (title or "(untitled)", publisher or "(publisher not stated)", date or "(undated)"))
 
 
-def source_line(e: Extract | Source) -> str:
+def source_line(c: Citation, kind: str = "body") -> str:
     """Title · publisher · date, saying so when the document does not state one; and what kind of text
     the quote is when it is not the article's body (a photo caption, someone else's words quoted)."""
-    label = _KIND_LABEL.get(e.kind)
-    return source_fields(e.title, e.publisher, e.date) + (f" · ({label})" if label else "")
+    label = _KIND_LABEL.get(kind)
+    return source_fields(c.title, c.publisher, c.date) + (f" · ({label})" if label else "")
 
 
 _BASIS = {"stated": "stated", "resolved": "from “{}”", "published": "the document's date"}
@@ -57,10 +57,10 @@ def date_basis(e: TimelineEntry) -> str:
 
 def entry_source(e: TimelineEntry, *, link: bool = False) -> str:
     """A timeline entry's source, as a source line: title · publisher · its document's date · path:line."""
-    return f"{source_fields(e.title, e.publisher, e.published)} · {_where(e, link)}"
+    return f"{source_fields(e.citation.title, e.citation.publisher, e.citation.date)} · {_where(e.citation, link)}"
 
 
-def openable(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
+def openable(e: Citation) -> str:
     """The file as it opens from the current folder: relative when the file is below it, else
     absolute; the path inside the corpus when the absolute one is not known."""
     if e.file is None:
@@ -70,16 +70,15 @@ def openable(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
     return os.path.relpath(e.file, here) if inside else e.file
 
 
-def place(e: Extract | Source | ClaimSource | TimelineEntry) -> str:
+def place(e: Citation) -> str:
     """`path:line`, the line of the original file; `path#page=N` for a page of a PDF; or the path and that
     no exact line is known (a sentence of a web page or an e-mail whose words the file does not hold as such)."""
     if e.line is not None:
         return f"{visible(openable(e))}:{e.line}"
-    page = getattr(e, "page", None)
-    return f"{visible(openable(e))}#page={page}" if page else f"{visible(openable(e))} (line not known)"
+    return f"{visible(openable(e))}#page={e.page}" if e.page else f"{visible(openable(e))} (line not known)"
 
 
-def _where(e: Extract | Source | ClaimSource | TimelineEntry, link: bool) -> str:
+def _where(e: Citation, link: bool) -> str:
     """`place(e)`; with `link`, the path is an OSC 8 hyperlink to the file for terminals that support one."""
     text = place(e)
     if link and e.file:
@@ -87,7 +86,7 @@ def _where(e: Extract | Source | ClaimSource | TimelineEntry, link: bool) -> str
     return text
 
 
-def location(e: Extract | Source, *, link: bool = False) -> str:
+def location(e: Citation, *, link: bool = False) -> str:
     """`path:line`, and the page of a paged document (its printed label when it has one)."""
     page = e.page_label or (str(e.page) if e.page else None)
     said = e.line is None and page == str(e.page)  # already in `path#page=N`
@@ -98,7 +97,7 @@ def also_in_line(s: Source, *, link: bool = False, wording: str | None = None) -
     """Where else the same sentence appears, with the same fields in the same order as a source line,
     and that document's own words when they differ from `wording` (the extract's sentence)."""
     own = f": “{quote_line(s.quote)}”" if s.quote and wording is not None and s.quote != wording else ""
-    return f"{source_line(s)} · {location(s, link=link)}{own}"
+    return f"{source_line(s.citation, s.kind)} · {location(s.citation, link=link)}{own}"
 
 
 _KIND_WORDS = {"number": ("figure", "figures"), "person": ("name", "names"), "organization": ("name", "names"),
@@ -118,7 +117,7 @@ def claim_lines(claims: Sequence[Claim], agreement: str | None, *, link: bool = 
     for c in claims:
         places = []
         for n, s in enumerate(c.sources):
-            place = _where(s, link) + (f" ({visible(s.date)})" if n == 0 and s.date else "")
+            place = _where(s.citation, link) + (f" ({visible(s.citation.date)})" if n == 0 and s.citation.date else "")
             if s.value != c.value:
                 place += f" (“{visible(s.value)}”)"
             places.append(place)
@@ -142,4 +141,4 @@ def quote_parts(e: Extract) -> tuple[str, str, str]:
 
 def citation(e: Extract) -> str:
     """The quote with its source, as copied to the clipboard."""
-    return f"“{''.join(quote_parts(e))}”\n— {source_line(e)} · {location(e)}"
+    return f"“{''.join(quote_parts(e))}”\n— {source_line(e.citation, e.kind)} · {location(e.citation)}"

@@ -234,7 +234,7 @@ def _render(answer, color: bool, notes: tuple[str, ...] = (), min_score: float =
         wording = e.quote[e.highlight.start:e.highlight.end]
         best = f"\x1b[1;33m{best}\x1b[0m" if color else f"**{best}**"
         lines.append(f"{e.rank}. “{before}{best}{after}”")
-        lines.append(f"   — {source_line(e)} · {location(e, link=color)}   score {e.score:.2f}")
+        lines.append(f"   — {source_line(e.citation, e.kind)} · {location(e.citation, link=color)}   score {e.score:.2f}")
         lines.extend(f"   also in: {also_in_line(s, link=color, wording=wording)}" for s in e.also_in)
         lines.append("")
     return "\n".join(lines)
@@ -425,10 +425,10 @@ def docs(
     try:
         if not session.has_index():
             _opened(session)
-        found = api.listing(session.index_path)
+        found = session.listing()
     except QAError as exc:
         _fail(exc)
-    lacking = [d for d in found.documents if not (d.title and d.publisher and d.date)]
+    lacking = [d.citation for d in found.documents if not (d.citation.title and d.citation.publisher and d.citation.date)]
     has_sources = api.sources_file(session.corpus).exists()
     if sources_template:
         sys.stdout.write(api.sources_template(found, header=not has_sources))
@@ -437,9 +437,9 @@ def docs(
         typer.echo(json.dumps(asdict(found), ensure_ascii=False))
         return
     for d in found.documents:
-        typer.echo(f"{visible(d.path)}  ({d.format}{f', {d.pages} pages' if d.pages else ''})")
+        typer.echo(f"{visible(d.citation.path)}  ({d.format}{f', {d.pages} pages' if d.pages else ''})")
         for name in ("title", "publisher", "author", "date", "url"):
-            value = getattr(d, name)
+            value = getattr(d.citation, name)
             shown = visible(value) if value else "(not stated)"
             typer.echo(f"  {name:<9} {shown}" + (f"  [{d.origins[name]}]" if value and name in d.origins else ""))
         for note in d.notes:
@@ -447,7 +447,7 @@ def docs(
     for s in found.skipped:
         typer.echo(f"skipped {visible(s.path)}: {visible(s.reason)}")
     if lacking:
-        counts = {name: sum(1 for d in found.documents if not getattr(d, name)) for name in ("title", "publisher", "date")}
+        counts = {name: sum(1 for d in found.documents if not getattr(d.citation, name)) for name in ("title", "publisher", "date")}
         typer.echo(f"{len(lacking)} of {len(found.documents)} documents lack a title, publisher or date "
                    f"(no title {counts['title']}, no publisher {counts['publisher']}, no date {counts['date']}); "
                    f"state them in a sources.csv at the corpus root:")
@@ -463,6 +463,7 @@ def show(
     corpus: CorpusOpt = None, index: IndexOpt = None,
 ) -> None:
     """Print the text qa indexed for one document: exactly the text that quotes and offsets refer to."""
+    from dataclasses import asdict
 
     from qa import api
     from qa.citation import visible_lines
@@ -474,7 +475,7 @@ def show(
     except QAError as exc:
         _fail(exc)
     if as_json:
-        typer.echo(json.dumps(api.shown_json(shown), ensure_ascii=False))
+        typer.echo(json.dumps(asdict(shown), ensure_ascii=False))
     elif sys.stdout.isatty():
         typer.echo(visible_lines(shown.text))  # a document's control characters never reach the terminal raw
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,13 @@ class Document:
         i = bisect.bisect_left(self.lines, (offset, 0))
         return self.lines[i][1] if i < len(self.lines) and self.lines[i][0] == offset else None
 
+    def cite(self, text: str, start: int | None = None, end: int | None = None, corpus: Path | None = None) -> Citation:
+        """The citation of text[start:end] of this document (its indexed `text`), or of the whole document."""
+        page = self.page_at(start) if start is not None else None
+        return Citation(self.doc_id, self.path, str(corpus / self.path) if corpus else None, self.title, self.publisher,
+                        self.author, self.date, self.url, start, end, None if start is None else self.line_at(text, start),
+                        page.number if page else None, page.label if page else None)
+
     def page_at(self, offset: int) -> Page | None:
         """The page holding `offset` (None for a format without pages)."""
         found = None
@@ -63,22 +71,61 @@ class Chunk:
 
 
 @dataclass(frozen=True)
-class Source:
+class Citation:
+    """Where a quote is and what it is from: the one record every quote's source line is written from
+    (an extract, the other documents carrying it, a claim's sources, a timeline entry, a `qa docs` row).
+    Built in one place, `qa.index.loaded.Index.citation`."""
+
     doc_id: str
-    path: str
+    path: str  # relative to the corpus folder, with forward slashes
+    file: str | None  # the absolute path (None when the corpus folder is not known)
     title: str | None
     publisher: str | None
-    date: str | None
-    start: int
-    end: int
-    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
-    author: str | None = None
-    url: str | None = None
+    author: str | None
+    date: str | None  # the document's date, YYYY-MM-DD
+    url: str | None
+    start: int | None = None  # the quote's offsets in the document's indexed text (None: the whole document)
+    end: int | None = None
+    line: int | None = None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
     page: int | None = None  # 1-based physical page of `start`, for paged formats
     page_label: str | None = None  # that page's printed label, when the document defines labels
-    kind: str = "body"  # body, caption (a photo caption in the outlet's words) or quoted (someone else's, in an e-mail)
-    quote: str | None = None  # this document's own sentence, document_text[start:end] (syndicated copy may differ)
-    file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One indexed sentence as every stage after the index reads it (`Index.passage(row)`): its text, what
+    the build's annotation stage found in it (document offsets) and its citation."""
+
+    row: int  # its number among the sentences that can answer (what retrieval and ranking score)
+    text: str  # the document's text[citation.start:citation.end]
+    kind: str  # body, heading, caption, quoted
+    citation: Citation
+    entities: tuple[Entity, ...] = ()
+    statement: Statement | None = None
+    dates: tuple[DateMention, ...] = ()
+    credits: tuple[Credit, ...] = ()  # figures credited by their own clause; the others are the statement's
+    antecedent: str | None = None  # for a pronoun speaker, the words it stands for (from an earlier sentence)
+
+    @property
+    def start(self) -> int:
+        return self.citation.start or 0
+
+    def words(self, start: int, end: int) -> str:
+        """The sentence's text between two document offsets."""
+        return self.text[start - self.start:end - self.start]
+
+    def speaker(self) -> str | None:
+        """Who the statement says speaks, verbatim ("a person familiar with the matter", "He")."""
+        return self.words(self.statement.speaker.start, self.statement.speaker.end) if self.statement else None
+
+
+@dataclass(frozen=True)
+class Source:
+    """Another document carrying an extract's sentence (syndicated copy), in its own words."""
+
+    quote: str  # this document's own sentence (syndicated copy may differ)
+    kind: str  # body, caption (a photo caption in the outlet's words) or quoted (someone else's, in an e-mail)
+    citation: Citation
 
 
 @dataclass(frozen=True)
@@ -93,21 +140,9 @@ class Extract:
     quote: str
     highlight: Highlight
     score: float
-    doc_id: str
-    path: str
-    title: str | None
-    publisher: str | None
-    date: str | None
-    start: int
-    end: int
-    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
+    kind: str  # of the best sentence: body, caption, quoted
+    citation: Citation  # start/end: the quote's
     also_in: tuple[Source, ...] = ()
-    author: str | None = None
-    url: str | None = None
-    page: int | None = None
-    page_label: str | None = None
-    kind: str = "body"
-    file: str | None = None  # the absolute path, filled in by api.Session (the index knows only `path`)
 
 
 @dataclass(frozen=True)
@@ -129,22 +164,13 @@ class Amount:
 class ClaimSource:
     """One document giving a claim's value, with its own sentence."""
 
-    doc_id: str
-    path: str
-    title: str | None
-    publisher: str | None
-    date: str | None
-    page: int | None
-    start: int  # the sentence: quote == document_text[start:end]
-    end: int
-    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
-    quote: str
+    quote: str  # the sentence: quote == document_text[citation.start:citation.end]
     value: str  # the value as this sentence writes it ("a far higher figure of 400" gives "400")
     value_start: int  # document offsets of the value, inside the sentence
     value_end: int
     attributed_to: str | None  # who this sentence says gave it (verbatim), None in the outlet's own voice
+    citation: Citation
     compatible: bool = False  # a reading that admits the claim's value without being it ("over 400" beside 400)
-    file: str | None = None  # the absolute path, filled in by api.Session
 
 
 @dataclass(frozen=True)
@@ -164,16 +190,8 @@ class TimelineEntry:
     date_end: str | None  # the last day, when the sentence dates a period
     date_basis: str | None  # stated (a date written out), resolved (relative words), published (the document's date)
     date_text: str | None  # the words the date came from ("Monday"); None for the document's date
-    quote: str  # the sentence, document_text[start:end]
-    doc_id: str
-    path: str
-    start: int
-    end: int
-    line: int | None  # the line of the original file where it begins; None where none is known exactly (PDF, Word)
-    title: str | None
-    publisher: str | None
-    file: str | None = None  # the absolute path, filled in by api.Session
-    published: str | None = None  # the document's own date, shown in its source line
+    quote: str  # the sentence, document_text[citation.start:citation.end]
+    citation: Citation  # its date is the document's own, shown in the source line
 
 
 @dataclass(frozen=True)
@@ -299,13 +317,8 @@ class SentenceNotes:
 class Listed:
     """One indexed document as `qa docs` lists it."""
 
-    path: str
+    citation: Citation  # the whole document: no offsets, line or page
     format: str
-    title: str | None
-    publisher: str | None
-    author: str | None
-    date: str | None
-    url: str | None
     pages: int | None  # None for a format without pages
     origins: dict[str, str]  # field -> where it was read (html-meta, pdf-info, front-matter, sources.csv, text, ...)
     notes: tuple[str, ...] = ()

@@ -189,13 +189,13 @@ def reader_figures(index: Path, fp32: Path | None) -> None:
     """The reader's cost per candidate on the seed corpus's real candidates: the shipped int8 model, and an fp32
     export beside it when one is given (scripts/train_reader.py leaves one in /tmp)."""
     from qa import api
+    from qa.pipeline import ranked as candidates
     from qa.rank import model
-    from qa.rank.ranking import candidates
     from qa.reader import model as reader_model
 
     loaded = api.open_index(index)
     top_n = int(model.load().reader.get("top_n", 12))
-    pools = [(q, [loaded.sentence_text(c.row) for c in candidates(loaded, q)[:top_n]]) for q in questions()]
+    pools = [(q, [loaded.passage(c.row).text for c in candidates(loaded, q)[:top_n]]) for q in questions()]
     readers = [("int8 (shipped)", reader_model.load())]
     if fp32 is not None:
         folder = Path(tempfile.mkdtemp())

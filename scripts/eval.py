@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from qa import api  # noqa: E402
 from qa.answer import select  # noqa: E402
+from qa.pipeline import ranked as candidates  # noqa: E402
 from qa.rank import model  # noqa: E402
-from qa.rank.ranking import candidates  # noqa: E402
 from qa.reader import model as reader_model  # noqa: E402
 from scripts import evalsets  # noqa: E402
 from scripts.evalsets import Question  # noqa: E402
@@ -52,7 +52,7 @@ def run_system(index, question: str, system: str, min_score: float | None = None
     floor = 0.0
     if system == "reader":  # the reader alone on the ranking's best READER_POOL; never refuses
         head = sorted(ranked, key=lambda c: (-c.relevance, c.row))[:READER_POOL]
-        logits = reader_model.load().logits(question, [index.sentence_text(c.row) for c in head])
+        logits = reader_model.load().logits(question, [index.passage(c.row).text for c in head])
         ranked = [replace(c, relevance=float(1 / (1 + math.exp(-z)))) for c, z in zip(head, logits)]
     elif system == "bm25":  # refuses only when no sentence shares a term with the question
         ranked = [replace(c, relevance=c.get("lexical")) for c in ranked if c.get("lexical") > 0]
@@ -75,12 +75,13 @@ def run_system(index, question: str, system: str, min_score: float | None = None
 
 def check_verbatim(index, result) -> None:
     for extract in (*result.extracts, *result.nearest):
-        text = index.texts[index.doc_numbers[extract.doc_id]]
-        assert text[extract.start : extract.end] == extract.quote, f"quote not verbatim: {extract}"
+        cited = extract.citation
+        text = index.texts[index.doc_numbers[cited.doc_id]]
+        assert text[cited.start : cited.end] == extract.quote, f"quote not verbatim: {extract}"
         assert 0 <= extract.highlight.start < extract.highlight.end <= len(extract.quote)
         for source in extract.also_in:
-            other = index.texts[index.doc_numbers[source.doc_id]]
-            assert 0 <= source.start < source.end <= len(other), f"also_in out of range: {source}"
+            other = index.texts[index.doc_numbers[source.citation.doc_id]]
+            assert other[source.citation.start : source.citation.end] == source.quote, f"also_in not verbatim: {source}"
 
 
 def score(index, questions: list[Question], system: str, verbose: bool = False, min_score: float | None = None) -> dict:

@@ -66,8 +66,8 @@ def wrong_rows(values: list[dict], shown) -> list:
 def check_verbatim(index, claims) -> None:
     for claim in claims:
         for s in claim.sources:
-            text = index.texts[index.doc_numbers[s.doc_id]]
-            assert text[s.start:s.end] == s.quote, f"claim quote not verbatim: {s}"
+            text = index.texts[index.doc_numbers[s.citation.doc_id]]
+            assert text[s.citation.start:s.citation.end] == s.quote, f"claim quote not verbatim: {s}"
             assert text[s.value_start:s.value_end] == s.value and s.value in s.quote, f"value not in its quote: {s}"
             if s.attributed_to is not None:
                 assert s.attributed_to in text, f"speaker not verbatim: {s}"
@@ -110,9 +110,9 @@ def main() -> None:
         if args.verbose:
             print(f"{row['id']} {row['question']}\n   want {row['agreement']}: "
                   f"{[(v['value'], v['attributed_to']) for v in row['values']]}\n   got  {answer.agreement}: "
-                  f"{[(c.value, c.attributed_to, [s.path[:3] for s in c.sources]) for c in answer.claims]}", file=sys.stderr)
+                  f"{[(c.value, c.attributed_to, [s.citation.path[:3] for s in c.sources]) for c in answer.claims]}", file=sys.stderr)
             for s in wrong:
-                print(f"   WRONG {s.value!r} {s.attributed_to!r} {s.path}: {s.quote[:120]}", file=sys.stderr)
+                print(f"   WRONG {s.value!r} {s.attributed_to!r} {s.citation.path}: {s.quote[:120]}", file=sys.stderr)
     print("| questions | n | recall | precision | attribution | agreement |\n|---|---|---|---|---|---|")
     for name, t in totals.items():
         if t["questions"]:

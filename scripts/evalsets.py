@@ -42,7 +42,8 @@ class Question:
 
     def answered_by(self, extract) -> bool:
         if self.spans:
-            return any(extract.path == p and extract.start <= s and e <= extract.end for p, s, e in self.spans)
+            cited = extract.citation
+            return any(cited.path == p and cited.start <= s and e <= cited.end for p, s, e in self.spans)
         return any(a in extract.quote for a in self.answers)
 
 

@@ -38,9 +38,10 @@ sys.path.insert(0, str(ROOT))
 from qa import api  # noqa: E402
 from qa.answer import select  # noqa: E402
 from qa.errors import QAError  # noqa: E402
+from qa.pipeline import ranked as candidates  # noqa: E402
 from qa.rank import model  # noqa: E402
 from qa.rank.features import NAMES  # noqa: E402
-from qa.rank.ranking import candidates, read  # noqa: E402
+from qa.rank.ranking import blend_reader  # noqa: E402
 from scripts import evalsets  # noqa: E402
 from scripts.eval import score  # noqa: E402
 
@@ -148,7 +149,7 @@ class Ranked:
 
         self.index, self.questions, self.weight = index, questions, weight
         self.ranked = [candidates(index, q.question) for q in questions]
-        self.logits = [reader_model.load().logits(q.question, [index.sentence_text(c.row) for c in r[:READER_POOL]])
+        self.logits = [reader_model.load().logits(q.question, [index.passage(c.row).text for c in r[:READER_POOL]])
                        if reader and r else np.zeros(0) for q, r in zip(questions, self.ranked)]
 
     def groups(self) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -171,7 +172,7 @@ class Ranked:
             def logits(self, _question, sentences):
                 return logits[: len(sentences)]
 
-        return read(self.index, self.questions[i].question, self.ranked[i], ranker, Cached())
+        return blend_reader(self.index, self.questions[i].question, self.ranked[i], ranker, Cached())
 
 
 def _hit1(groups, weights: dict, top_n: int) -> float:

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa import api  # noqa: E402
-from qa.rank.ranking import candidates  # noqa: E402
+from qa.pipeline import ranked as candidates  # noqa: E402
 from scripts import evalsets  # noqa: E402
 from scripts.fit import overlaps  # noqa: E402
 

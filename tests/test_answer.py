@@ -9,11 +9,12 @@ import pytest
 
 from qa import api
 from qa.errors import QAError
-from qa.rank import features, model, question
-from qa.rank.question import wants as question_wants
-from qa.rank.ranking import candidates
+from qa.pipeline import ranked as candidates
+from qa.rank import features, model
 from qa.records import Filters
 from qa.retrieve import candidates as retrieval
+from qa.retrieve import question
+from qa.retrieve.question import wants as question_wants
 from tests.fakes import FakeEncoder, write
 
 WIRE = "The rights group Foro Penal confirmed that 56 political prisoners had been freed by Tuesday evening."
@@ -36,16 +37,16 @@ def test_syndicated_sentence_is_shown_once_with_the_other_source(wire_corpus):
     wire = [e for e in answer.extracts if WIRE in e.quote]
     assert len(wire) == 1, "the same sentence must not fill two slots"
     (extract,) = wire
-    assert [s.path for s in extract.also_in] == [p for p in ("a.txt", "b.txt") if p != extract.path]
+    assert [s.citation.path for s in extract.also_in] == [p for p in ("a.txt", "b.txt") if p != extract.citation.path]
     other = extract.also_in[0]
-    assert (corpus / other.path).read_text(encoding="utf-8")[other.start:other.end] == WIRE
-    assert other.publisher in {"Daily Planet", "Evening Star"} and other.date in {"2026-01-14", "2026-01-15"}
+    assert (corpus / other.citation.path).read_text(encoding="utf-8")[other.citation.start:other.citation.end] == WIRE
+    assert other.citation.publisher in {"Daily Planet", "Evening Star"} and other.citation.date in {"2026-01-14", "2026-01-15"}
 
 
 def test_extracts_never_overlap_or_repeat(wire_corpus):
     _corpus, index = wire_corpus
     answer = api.ask(index, "prisoners freed Caracas Americans", top_k=5, min_score=0.0)
-    spans = [(e.path, e.start, e.end) for e in answer.extracts]
+    spans = [(e.citation.path, e.citation.start, e.citation.end) for e in answer.extracts]
     for i, (p, s, e) in enumerate(spans):
         for q, s2, e2 in spans[i + 1:]:
             assert p != q or e <= s2 or e2 <= s, f"overlapping quotes {spans}"
@@ -59,7 +60,7 @@ def test_source_filter_applies_before_ranking(wire_corpus, monkeypatch):
     monkeypatch.setattr(retrieval, "LEXICAL_K", 1)
     answer = api.ask(index, "How many political prisoners did Foro Penal confirm had been freed?",
                      filters=Filters(source="cnn"), min_score=0.0)
-    assert answer.extracts and {e.publisher for e in answer.extracts} == {"CNN"}
+    assert answer.extracts and {e.citation.publisher for e in answer.extracts} == {"CNN"}
 
 
 @pytest.mark.parametrize(("since", "until", "paths"), [
@@ -70,7 +71,7 @@ def test_source_filter_applies_before_ranking(wire_corpus, monkeypatch):
 def test_date_filters(wire_corpus, since, until, paths):
     _corpus, index = wire_corpus
     answer = api.ask(index, "prisoners freed", top_k=10, filters=Filters(since=since, until=until), min_score=0.0)
-    assert answer.extracts and {e.path for e in answer.extracts} <= paths
+    assert answer.extracts and {e.citation.path for e in answer.extracts} <= paths
 
 
 def test_a_filter_that_admits_nothing_refuses(wire_corpus):
@@ -92,10 +93,10 @@ def test_min_score_withholds_weak_extracts_but_keeps_them_as_nearest(wire_corpus
 def test_highlight_is_the_best_sentence_inside_the_quote(wire_corpus):
     corpus, index = wire_corpus
     for e in api.ask(index, "Who waited outside the prison gates?", top_k=5, min_score=0.0).extracts:
-        text = (corpus / e.path).read_text(encoding="utf-8")
-        assert text[e.start:e.end] == e.quote
+        text = (corpus / e.citation.path).read_text(encoding="utf-8")
+        assert text[e.citation.start:e.citation.end] == e.quote
         best = e.quote[e.highlight.start:e.highlight.end]
-        assert best and best == best.strip() and e.start + e.highlight.end <= e.end
+        assert best and best == best.strip() and e.citation.start + e.highlight.end <= e.citation.end
 
 
 @pytest.mark.parametrize("question, wants", [
@@ -142,12 +143,12 @@ def test_a_sentence_is_judged_by_the_entities_and_speakers_the_build_found(tmp_p
                            "The weather in Caracas was mild and dry all week.\n")
     api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
     index = api.open_index(tmp_path / "index")
-    ranked = {index.sentence_text(c.row)[:5]: c for c in candidates(index, "What did Jorge Rodríguez say?")}
+    ranked = {index.passage(c.row).text[:5]: c for c in candidates(index, "What did Jorge Rodríguez say?")}
     jorge, delcy, weather = ranked["Jorge"], ranked["Delcy"], ranked["The w"]
     assert (jorge.get("said_by"), jorge.get("name_sentence"), jorge.get("name_partial")) == (1.0, 1.0, 0.0)
     assert (delcy.get("said_by"), delcy.get("said_any"), delcy.get("name_partial")) == (0.0, 1.0, 1.0)
     assert weather.get("said_any") == 0.0 and weather.get("name_document") == 1.0
-    numbers = {index.sentence_text(c.row)[:5]: c for c in candidates(index, "How many prisoners would be released?")}
+    numbers = {index.passage(c.row).text[:5]: c for c in candidates(index, "How many prisoners would be released?")}
     assert (numbers["Jorge"].get("type_hit"), numbers["Delcy"].get("type_none")) == (1.0, 1.0)
 
 

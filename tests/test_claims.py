@@ -71,14 +71,14 @@ def test_figures_the_sources_give_are_grouped_by_meaning_with_their_speakers(dis
     assert answer.agreement == "differ"
     assert {"56", "400", "about 50"} <= set(by_value)
     assert "Four" not in by_value  # four Americans do not count prisoners
-    assert {s.path for s in by_value["56"].sources} == {"a.txt", "b.txt"}  # wire copy: one claim, both outlets
+    assert {s.citation.path for s in by_value["56"].sources} == {"a.txt", "b.txt"}  # wire copy: one claim, both outlets
     assert by_value["56"].attributed_to == "The rights group Foro Penal"
     assert by_value["400"].attributed_to == "The government" and by_value["about 50"].attributed_to == "The UN"
     assert by_value["about 50"].amount == Amount(50, 50, True)
     for claim in answer.claims:
         for s in claim.sources:
-            text = (corpus / s.path).read_text(encoding="utf-8")
-            assert text[s.start:s.end] == s.quote and text[s.value_start:s.value_end] == s.value and s.value in s.quote
+            text = (corpus / s.citation.path).read_text(encoding="utf-8")
+            assert text[s.citation.start:s.citation.end] == s.quote and text[s.value_start:s.value_end] == s.value and s.value in s.quote
 
 
 def test_a_question_naming_its_speaker_gets_only_that_speakers_figures(disputed):
@@ -94,7 +94,9 @@ def test_claims_are_in_the_json_and_before_the_extracts_in_text(disputed):
     assert data["agreement"] == "differ"
     claim = next(c for c in data["claims"] if c["value"] == "56")
     assert set(claim) == {"value", "kind", "amount", "attributed_to", "sources"} and claim["kind"] == "number"
-    assert {"doc_id", "path", "title", "publisher", "date", "page", "start", "end", "line", "quote"} <= set(claim["sources"][0])
+    source = claim["sources"][0]
+    assert set(source) == {"quote", "value", "value_start", "value_end", "attributed_to", "citation", "compatible"}
+    assert {"doc_id", "path", "file", "title", "publisher", "date", "page", "start", "end", "line"} <= set(source["citation"])
     text = CliRunner().invoke(app, ["ask", "How many prisoners have been freed?", *where]).stdout
     assert text.startswith("Sources differ (")
     assert text.index("about 50") < text.index("1. “")
@@ -119,9 +121,10 @@ def test_a_timeline_orders_by_the_dates_sentences_state_and_lists_the_undated_ap
                                       "--min-score", "0"])
     data = json.loads(result.stdout)
     assert set(data) == {"question", "entries", "undated"}
-    assert {"date", "date_basis", "date_text", "quote", "doc_id", "path", "start", "end", "line", "title", "publisher"} <= set(data["entries"][0])
+    assert set(data["entries"][0]) == {"date", "date_end", "date_basis", "date_text", "quote", "citation"}
+    assert {"doc_id", "path", "file", "start", "end", "line", "title", "publisher", "date"} <= set(data["entries"][0]["citation"])
     for e in data["entries"]:
-        assert (corpus / e["path"]).read_text(encoding="utf-8")[e["start"]:e["end"]] == e["quote"]
+        assert (corpus / e["citation"]["path"]).read_text(encoding="utf-8")[e["citation"]["start"]:e["citation"]["end"]] == e["quote"]
 
 
 @pytest.fixture
@@ -192,7 +195,7 @@ def test_one_time_written_two_ways_is_one_value(tmp_path, fake_encoder):
     api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
     answer = api.ask(api.open_index(tmp_path / "index"), "What time did the earthquake strike?", top_k=5, min_score=0.0)
     times = [c for c in answer.claims if c.kind == "date"]
-    assert len(times) == 1 and {s.path for s in times[0].sources} == {"a.txt", "b.txt"}
+    assert len(times) == 1 and {s.citation.path for s in times[0].sources} == {"a.txt", "b.txt"}
 
 
 def test_a_year_after_since_is_no_date_of_the_event(tmp_path, fake_encoder):

@@ -21,10 +21,10 @@ FORO = "How many prisoners did Foro Penal confirm had been freed?"
 ABSENT = "What is the recipe for chocolate cake?"
 FAKE = ("--model", FakeEncoder.name)
 
-PLACE_KEYS = {"author", "url", "page", "page_label", "kind"}
-EXTRACT_KEYS = {"rank", "quote", "highlight", "score", "doc_id", "path", "title", "publisher", "date", "start", "end",
-                "line", "also_in", "file"} | PLACE_KEYS
-SOURCE_KEYS = {"doc_id", "path", "title", "publisher", "date", "start", "end", "line", "file", "quote"} | PLACE_KEYS
+CITATION_KEYS = {"doc_id", "path", "file", "title", "publisher", "author", "date", "url", "start", "end", "line", "page",
+                 "page_label"}
+EXTRACT_KEYS = {"rank", "quote", "highlight", "score", "kind", "citation", "also_in"}
+SOURCE_KEYS = {"quote", "kind", "citation"}
 
 
 @pytest.fixture(autouse=True)
@@ -60,8 +60,8 @@ def session(corpus, index, **options) -> api.Session:
 def source(e, where: str) -> str:
     """Title · publisher · date · path:line, the same fields in the same order for a quote and for also in."""
     kind = {"caption": ["(photo caption)"], "quoted": ["(quoted in the message)"]}.get(e.kind, [])
-    return " · ".join([e.title or "(untitled)", e.publisher or "(publisher not stated)", e.date or "(undated)", *kind,
-                       f"{where}{e.path}:{e.line}"])
+    return " · ".join([e.citation.title or "(untitled)", e.citation.publisher or "(publisher not stated)", e.citation.date or "(undated)", *kind,
+                       f"{where}{e.citation.path}:{e.citation.line}"])
 
 
 def without_claims(text: str) -> str:
@@ -95,28 +95,28 @@ def check_json_answer(data: dict, corpus, question: str) -> None:
     assert data["question"] == question and isinstance(data["answered"], bool)
     assert data["answered"] == bool(data["extracts"])
     for rank, e in enumerate(data["extracts"], 1):
-        assert set(e) == EXTRACT_KEYS
-        assert e["rank"] == rank
-        for key in ("quote", "doc_id", "path"):
-            assert isinstance(e[key], str)
+        assert set(e) == EXTRACT_KEYS and set(e["citation"]) == CITATION_KEYS
+        assert e["rank"] == rank and isinstance(e["quote"], str)
+        for key in ("doc_id", "path"):
+            assert isinstance(e["citation"][key], str)
         for key in ("title", "publisher", "date"):
-            assert e[key] is None or isinstance(e[key], str)
+            assert e["citation"][key] is None or isinstance(e["citation"][key], str)
         for key in ("start", "end", "line"):
-            assert type(e[key]) is int
+            assert type(e["citation"][key]) is int
         assert isinstance(e["score"], float) and 0.0 <= e["score"] <= 1.0
         assert set(e["highlight"]) == {"start", "end"}
         assert 0 <= e["highlight"]["start"] < e["highlight"]["end"] <= len(e["quote"])
-        text = (corpus / e["path"]).read_text(encoding="utf-8")
-        assert e["quote"] == text[e["start"]:e["end"]]
-        assert e["line"] == text.count("\n", 0, e["start"]) + 1
-        assert e["quote"].split("\n")[0] in text.split("\n")[e["line"] - 1]
-        assert e["file"] == str(corpus.absolute() / e["path"])
+        text = (corpus / e["citation"]["path"]).read_text(encoding="utf-8")
+        assert e["quote"] == text[e["citation"]["start"]:e["citation"]["end"]]
+        assert e["citation"]["line"] == text.count("\n", 0, e["citation"]["start"]) + 1
+        assert e["quote"].split("\n")[0] in text.split("\n")[e["citation"]["line"] - 1]
+        assert e["citation"]["file"] == str(corpus.absolute() / e["citation"]["path"])
         assert isinstance(e["also_in"], list)
         for s in e["also_in"]:
-            assert set(s) == SOURCE_KEYS
-            assert s["file"] == str(corpus.absolute() / s["path"])
-            other = (corpus / s["path"]).read_text(encoding="utf-8")
-            assert s["line"] == other.count("\n", 0, s["start"]) + 1 and other[s["start"]:s["end"]].strip()
+            assert set(s) == SOURCE_KEYS and set(s["citation"]) == CITATION_KEYS
+            assert s["citation"]["file"] == str(corpus.absolute() / s["citation"]["path"])
+            other = (corpus / s["citation"]["path"]).read_text(encoding="utf-8")
+            assert s["citation"]["line"] == other.count("\n", 0, s["citation"]["start"]) + 1 and other[s["citation"]["start"]:s["citation"]["end"]].strip()
 
 
 # ask: text and JSON
@@ -131,8 +131,8 @@ def test_ask_prints_the_quote_and_its_source_line(built):
     block = without_claims(result.stdout).split("\n   — ")[0]  # the first quote, which may span lines
     assert block.startswith("1. “") and block.endswith("”") and block.count("**") == 2
     line = without_claims(result.stdout).splitlines()[block.count("\n") + 1]
-    assert line.startswith("   — ") and line.endswith(f" · corpus/{top.path}:{top.line}   score {top.score:.2f}")
-    assert top.quote.split("\n")[0] in (corpus / top.path).read_text(encoding="utf-8").split("\n")[top.line - 1]
+    assert line.startswith("   — ") and line.endswith(f" · corpus/{top.citation.path}:{top.citation.line}   score {top.score:.2f}")
+    assert top.quote.split("\n")[0] in (corpus / top.citation.path).read_text(encoding="utf-8").split("\n")[top.citation.line - 1]
 
 
 def test_ask_json_has_exactly_the_documented_schema(built):
@@ -157,9 +157,9 @@ def test_filters_keep_only_matching_documents(built):
     corpus, index = built
     since = qa("ask", FORO, "--json", "--min-score", "0", "--since", "2026-01-15", *where(corpus, index))
     assert since.exit_code == 0
-    assert {e["date"] for e in json.loads(since.stdout)["extracts"]} == {"2026-01-17"}
+    assert {e["citation"]["date"] for e in json.loads(since.stdout)["extracts"]} == {"2026-01-17"}
     cnn = qa("ask", FORO, "--json", "--min-score", "0", "--source", "cnn", *where(corpus, index))
-    assert {e["publisher"] for e in json.loads(cnn.stdout)["extracts"]} == {"CNN"}
+    assert {e["citation"]["publisher"] for e in json.loads(cnn.stdout)["extracts"]} == {"CNN"}
     until = qa("ask", FORO, "--json", "--min-score", "0", "--until", "2020-01-01", *where(corpus, index))
     assert (until.exit_code, json.loads(until.stdout)["extracts"]) == (1, [])
 
@@ -172,7 +172,7 @@ def test_ask_reads_one_question_per_stdin_line_and_prints_json_lines_in_order(bu
     assert len(lines) == 2  # blank lines and # comments are skipped
     for line, question in zip(lines, (FORO, ABSENT)):
         check_json_answer(json.loads(line), corpus, question)
-    loaded = api.open_index(index)
+    loaded = session(corpus, index).open()
     # the default --min-score is the library's
     expected = [json.loads(json.dumps(api.answer_dict(session(corpus, index).ask(loaded, q)))) for q in (FORO, ABSENT)]
     assert list(map(json.loads, lines)) == expected
@@ -521,14 +521,14 @@ def test_paths_open_from_where_the_user_stands(built, tmp_path, monkeypatch):
     corpus, index = built
     inside = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
     top = api.ask(api.open_index(index), FORO, min_score=0.0).extracts[0]
-    assert f" · corpus/{top.path}:{top.line}   score" in inside.stdout  # relative: the corpus is below the working folder
+    assert f" · corpus/{top.citation.path}:{top.citation.line}   score" in inside.stdout  # relative: the corpus is below the working folder
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")
     outside = qa("ask", FORO, "--min-score", "0", *where(corpus, index))
-    assert f" · {corpus / top.path}:{top.line}   score" in outside.stdout  # absolute otherwise
+    assert f" · {corpus / top.citation.path}:{top.citation.line}   score" in outside.stdout  # absolute otherwise
     relative = qa("ask", FORO, "--json", "--min-score", "0", *where("../corpus", "../index"))
     data = json.loads(relative.stdout)["extracts"][0]
-    assert data["path"] == top.path and data["file"] == str(corpus / top.path)
+    assert data["citation"]["path"] == top.citation.path and data["citation"]["file"] == str(corpus / top.citation.path)
 
 
 def test_on_a_terminal_the_location_is_a_hyperlink(built):
@@ -538,22 +538,23 @@ def test_on_a_terminal_the_location_is_a_hyperlink(built):
     from qa.cli import _render
 
     corpus, index = built
-    answer = session(corpus, index, min_score=0.0).ask(api.open_index(index), FORO)
+    answer = session(corpus, index, min_score=0.0).ask(session(corpus, index).open(), FORO)
     top = answer.extracts[0]
     text = _render(answer, color=True)
-    link = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(top.file)}\x1b\\corpus/{top.path}:{top.line}\x1b]8;;\x1b\\"
+    link = f"\x1b]8;;file://{quote(os.uname().nodename)}{quote(top.citation.file)}\x1b\\corpus/{top.citation.path}:{top.citation.line}\x1b]8;;\x1b\\"
     assert link in text and "\x1b[1;33m" in text
     assert "\x1b" not in _render(answer, color=False)
 
 
 def test_also_in_names_the_publisher_in_the_order_of_the_source_line(built):
     from qa.citation import also_in_line, source_line
-    from qa.records import Source
+    from qa.records import Citation, Source
 
-    s = Source("d", "wire/ap.txt", "Prisoners freed", "AP", "2026-01-14", 0, 10, 3)
-    assert source_line(s) == "Prisoners freed · AP · 2026-01-14"
+    s = Source("q", "body", Citation("d", "wire/ap.txt", None, "Prisoners freed", "AP", None, "2026-01-14", None, 0, 10, 3))
+    assert source_line(s.citation) == "Prisoners freed · AP · 2026-01-14"
     assert also_in_line(s) == "Prisoners freed · AP · 2026-01-14 · wire/ap.txt:3"
-    assert also_in_line(Source("d", "x.txt", None, None, None, 0, 1, 1)) == "(untitled) · (publisher not stated) · (undated) · x.txt:1"
+    bare = Citation("d", "x.txt", None, None, None, None, None, None, 0, 1, 1)
+    assert also_in_line(Source("q", "body", bare)) == "(untitled) · (publisher not stated) · (undated) · x.txt:1"
 
 
 # --version, --help, completion

@@ -25,7 +25,7 @@ def test_the_real_model_finds_the_number_foro_penal_confirmed(real_index):
     assert answer.answered
     top = answer.extracts[0]
     assert "56" in top.quote[top.highlight.start:top.highlight.end]
-    assert top.quote == (corpus / top.path).read_text(encoding="utf-8")[top.start:top.end]
+    assert top.quote == (corpus / top.citation.path).read_text(encoding="utf-8")[top.citation.start:top.citation.end]
 
 
 def test_the_real_model_refuses_a_question_the_documents_do_not_answer(real_index):
@@ -44,6 +44,6 @@ def test_the_installed_qa_script_answers_in_json(real_index):
     assert data["question"] == FORO and data["answered"] is True
     top = data["extracts"][0]
     assert "56" in top["quote"]
-    text = (corpus / top["path"]).read_text(encoding="utf-8")
-    assert top["quote"] == text[top["start"]:top["end"]]
-    assert top["line"] == text.count("\n", 0, top["start"]) + 1
+    text = (corpus / top["citation"]["path"]).read_text(encoding="utf-8")
+    assert top["quote"] == text[top["citation"]["start"]:top["citation"]["end"]]
+    assert top["citation"]["line"] == text.count("\n", 0, top["citation"]["start"]) + 1

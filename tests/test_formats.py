@@ -79,7 +79,7 @@ def test_docs_lists_every_format_with_metadata_and_where_it_came_from(mixed, fak
     result = qa("docs", "--json", *where(mixed))
     assert result.exit_code == 0, result.output
     listing = json.loads(result.stdout)
-    docs = {d["path"]: d for d in listing["documents"]}
+    docs = {d["citation"]["path"]: {**d, **d["citation"]} for d in listing["documents"]}
     assert {d["format"] for d in docs.values()} >= {"text", "html", "pdf", "docx", "email"}
     html = docs["news.html"]
     assert (html["title"], html["publisher"], html["author"], html["date"], html["url"]) == (
@@ -106,22 +106,22 @@ def test_docs_lists_every_format_with_metadata_and_where_it_came_from(mixed, fak
 ])
 def test_each_format_answers_with_a_verbatim_quote_of_its_indexed_text(mixed, fake_encoder, question, path, words):
     answer = ask(mixed, question)
-    top = next(e for e in answer["extracts"] if e["path"] == path)
+    top = next(e for e in answer["extracts"] if e["citation"]["path"] == path)
     assert words in top["quote"]
     text = shown(mixed, path)["text"]
-    assert text[top["start"]:top["end"]] == top["quote"]
+    assert text[top["citation"]["start"]:top["citation"]["end"]] == top["quote"]
     for e in answer["extracts"]:  # every quote of every format is exact
-        other = shown(mixed, e["path"])["text"]
-        assert other[e["start"]:e["end"]] == e["quote"]
+        other = shown(mixed, e["citation"]["path"])["text"]
+        assert other[e["citation"]["start"]:e["citation"]["end"]] == e["quote"]
         for s in e["also_in"]:
-            assert shown(mixed, s["path"])["text"][s["start"]:s["end"]].strip()
+            assert shown(mixed, s["citation"]["path"])["text"][s["citation"]["start"]:s["citation"]["end"]].strip()
 
 
 def test_a_pdf_extract_carries_its_page_and_printed_label(mixed, fake_encoder):
     answer = ask(mixed, "How many fishing licences did the ministry grant?")
-    top = next(e for e in answer["extracts"] if e["path"] == "report.pdf")
-    assert (top["page"], top["page_label"]) == (2, "ii")  # pages 1-2 are labelled i, ii
-    assert (top["author"], top["url"]) == ("Ministry of Works", None)
+    top = next(e for e in answer["extracts"] if e["citation"]["path"] == "report.pdf")
+    assert (top["citation"]["page"], top["citation"]["page_label"]) == (2, "ii")  # pages 1-2 are labelled i, ii
+    assert (top["citation"]["author"], top["citation"]["url"]) == ("Ministry of Works", None)
     text = qa("ask", "How many fishing licences did the ministry grant?", "--min-score", "0", *where(mixed)).stdout
     assert "report.pdf" in text and "p. ii" in text
 
@@ -144,13 +144,13 @@ def test_html_boilerplate_is_not_indexed(mixed, fake_encoder):
 
 
 def test_quoted_email_lines_are_answers_marked_as_someone_elses_words(mixed, fake_encoder):
-    top = next(e for e in ask(mixed, "How many bids for the lighthouse repairs?")["extracts"] if e["path"] == "tip.eml")
-    assert top["kind"] == "quoted" and top["author"] == "Ana Ruiz"
+    top = next(e for e in ask(mixed, "How many bids for the lighthouse repairs?")["extracts"] if e["citation"]["path"] == "tip.eml")
+    assert top["kind"] == "quoted" and top["citation"]["author"] == "Ana Ruiz"
 
 
 def test_source_filter_matches_publishers_from_pages_and_from_sources_csv(mixed, fake_encoder):
-    assert {e["path"] for e in ask(mixed, "container ships", "--source", "Daily Ledger")["extracts"]} == {"news.html"}
-    assert {e["path"] for e in ask(mixed, "Americans released", "--source", "Independent")["extracts"]} == {
+    assert {e["citation"]["path"] for e in ask(mixed, "container ships", "--source", "Daily Ledger")["extracts"]} == {"news.html"}
+    assert {e["citation"]["path"] for e in ask(mixed, "Americans released", "--source", "Independent")["extracts"]} == {
         "000_c49348b2c4adda7c.txt"}
 
 
@@ -170,7 +170,7 @@ def test_a_changed_sources_csv_is_a_change_to_the_corpus(mixed, fake_encoder, tm
     update = qa("index", "update", "--corpus", str(corpus), "--index", str(index))
     assert update.exit_code == 0, update.output
     assert "warning: sources.csv: no document at 'nowhere.txt'" in update.stderr
-    docs = {d["path"]: d for d in json.loads(qa("docs", "--json", "--corpus", str(corpus), "--index", str(index)).stdout)["documents"]}
+    docs = {d["citation"]["path"]: d["citation"] for d in json.loads(qa("docs", "--json", "--corpus", str(corpus), "--index", str(index)).stdout)["documents"]}
     assert docs["002_4d4eadfbfc2e7dd7.txt"]["publisher"] == "The Guardian"
     assert docs["000_c49348b2c4adda7c.txt"]["publisher"] is None  # no longer stated
     assert "unchanged since the build" in qa("index", "status", "--corpus", str(corpus), "--index", str(index)).stdout
@@ -194,7 +194,7 @@ def test_show_json_has_the_documented_shape_and_exact_offsets(mixed, fake_encode
         for e in s["entities"]:
             assert set(e) == {"label", "start", "end"} and s["start"] <= e["start"] < e["end"] <= s["end"]
         for d in s["dates"]:
-            assert set(d) in ({"start", "end", "date"}, {"start", "end", "from", "to"})
+            assert set(d) == {"start", "end", "date", "start_date", "end_date"} and (d["date"] is None or d["start_date"] is None)
         if s["statement"]:
             assert set(s["statement"]) == {"speaker", "verb", "via", "refers_to"}
             speakers.append(text[s["statement"]["speaker"]["start"]:s["statement"]["speaker"]["end"]])

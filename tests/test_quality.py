@@ -22,8 +22,8 @@ def test_every_extract_of_the_eval_run_is_verbatim(index):
         check_verbatim(index, answer)
         for e in answer.extracts:
             for s in e.also_in:
-                other = index.texts[index.doc_numbers[s.doc_id]]
-                assert other[s.start:s.end].strip() == other[s.start:s.end] != ""
+                other = index.texts[index.doc_numbers[s.citation.doc_id]]
+                assert other[s.citation.start:s.citation.end].strip() == other[s.citation.start:s.citation.end] != ""
             checked += 1
     assert checked >= 5 * len(load_questions()) - 20
 
@@ -41,6 +41,6 @@ def test_wire_copy_in_two_outlets_is_one_extract_with_also_in(index):
     answer = api.ask(index, "How many prisoners did Foro Penal confirm had been freed?")
     top = answer.extracts[0]
     assert "56" in top.quote
-    sources = {top.path, *(s.path for s in top.also_in)}
+    sources = {top.citation.path, *(s.citation.path for s in top.also_in)}
     assert {"000_c49348b2c4adda7c.txt", "001_00a02d510dd7c0aa.txt"} <= sources
     assert not any("56 prisoners" in e.quote for e in answer.extracts[1:])

@@ -203,23 +203,23 @@ def test_every_quote_and_also_in_span_is_the_document_text(tmp_path_factory, fak
         assert answer.answered and 1 <= len(answer.extracts) <= 5
         assert [e.rank for e in answer.extracts] == list(range(1, len(answer.extracts) + 1))
         for e in answer.extracts:
-            text = on_disk[e.path]
-            assert e.doc_id == doc_id_for(e.path)
-            assert e.quote == text[e.start:e.end]
+            text = on_disk[e.citation.path]
+            assert e.citation.doc_id == doc_id_for(e.citation.path)
+            assert e.quote == text[e.citation.start:e.citation.end]
             assert 0 <= e.highlight.start < e.highlight.end <= len(e.quote)
-            best = (e.start + e.highlight.start, e.start + e.highlight.end)
-            assert best in answerable[e.path]  # the highlight is one whole sentence, never boilerplate
-            inside = sorted(span for span in all_spans[e.path] if span[0] < e.end and e.start < span[1])
-            assert (inside[0][0], inside[-1][1]) == (e.start, e.end)  # the quote is whole sentences
-            assert set(inside) <= answerable[e.path]  # and none of them is boilerplate
-            assert e.line == text.count("\n", 0, e.start) + 1
+            best = (e.citation.start + e.highlight.start, e.citation.start + e.highlight.end)
+            assert best in answerable[e.citation.path]  # the highlight is one whole sentence, never boilerplate
+            inside = sorted(span for span in all_spans[e.citation.path] if span[0] < e.citation.end and e.citation.start < span[1])
+            assert (inside[0][0], inside[-1][1]) == (e.citation.start, e.citation.end)  # the quote is whole sentences
+            assert set(inside) <= answerable[e.citation.path]  # and none of them is boilerplate
+            assert e.citation.line == text.count("\n", 0, e.citation.start) + 1
             assert 0.0 <= e.score <= 1.0
             for src in e.also_in:
-                assert src.doc_id == doc_id_for(src.path) != e.doc_id
-                other = on_disk[src.path]
-                assert (src.start, src.end) in answerable[src.path]
-                assert other[src.start:src.end].strip() == other[src.start:src.end] != ""
-                assert src.line == other.count("\n", 0, src.start) + 1
+                assert src.citation.doc_id == doc_id_for(src.citation.path) != e.citation.doc_id
+                other = on_disk[src.citation.path]
+                assert (src.citation.start, src.citation.end) in answerable[src.citation.path]
+                assert other[src.citation.start:src.citation.end].strip() == other[src.citation.start:src.citation.end] != ""
+                assert src.citation.line == other.count("\n", 0, src.citation.start) + 1
 
 
 def test_a_sentence_repeated_in_another_document_is_listed_in_also_in(tmp_path, fake_encoder):
@@ -233,7 +233,7 @@ def test_a_sentence_repeated_in_another_document_is_listed_in_also_in(tmp_path, 
     top = answer.extracts[0]
     assert top.quote.endswith(shared) and top.quote[top.highlight.start:top.highlight.end] == shared
     [other] = top.also_in
-    assert other.path == ({"a.txt", "b.md"} - {top.path}).pop()
-    text = (corpus / other.path).read_text(encoding="utf-8")
-    assert text[other.start:other.end] == shared
-    assert other.line == (3 if other.path == "b.md" else 2)
+    assert other.citation.path == ({"a.txt", "b.md"} - {top.citation.path}).pop()
+    text = (corpus / other.citation.path).read_text(encoding="utf-8")
+    assert text[other.citation.start:other.citation.end] == shared
+    assert other.citation.line == (3 if other.citation.path == "b.md" else 2)

@@ -73,7 +73,7 @@ def test_add_change_remove(built, encoded):
     names = sorted(p.name for p in corpus.glob("*.txt"))
     changed, removed = names[0], names[1]
     about_removed = removed_doc_sentence(index, removed)
-    assert top(index, about_removed)[0].path == removed  # so the check below can fail
+    assert top(index, about_removed)[0].citation.path == removed  # so the check below can fail
     before = chunk_texts(index)
 
     (corpus / NEW_DOC).write_text(observatory("4,812"), encoding="utf-8")
@@ -95,7 +95,7 @@ def test_add_change_remove(built, encoded):
 
     assert "4,812" in top(index, QUESTION)[0].quote
     assert removed not in {d.path for d in loaded.documents}
-    assert removed not in {e.path for e in top(index, about_removed)}
+    assert removed not in {e.citation.path for e in top(index, about_removed)}
 
     (corpus / NEW_DOC).write_text(observatory("9,377"), encoding="utf-8")
     report = api.update(corpus, index, model=MODEL)
@@ -201,7 +201,7 @@ def test_a_pinned_version_survives_collection(built, fake_encoder):
         (corpus / NEW_DOC).write_text(observatory(str(2000 + i)), encoding="utf-8")
         api.update(corpus, index, model=MODEL)
     assert reader.folder.is_dir() and store.current_name(index) != reader.folder.name
-    assert NEW_DOC not in {e.path for e in api.ask(reader, QUESTION, min_score=0.0).extracts}
+    assert NEW_DOC not in {e.citation.path for e in api.ask(reader, QUESTION, min_score=0.0).extracts}
     pinned = reader.folder
     del reader
     api.update(corpus, index, model=MODEL)

@@ -26,15 +26,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.annotate.dates import MONTHS
 from qa.answer.amounts import FIGURE, VAGUE, compatible, read
+from qa.answer.select import threshold
 from qa.index.loaded import Index
 from qa.index.notes import fold
+from qa.rank import model
 from qa.rank.model import Candidate
-from qa.rank.question import NUMBER, Asked
-from qa.records import Amount, Claim, ClaimSource, Entity
+from qa.records import Amount, Answer, Claim, ClaimSource, Entity, Passage
+from qa.retrieve.query import Query
+from qa.retrieve.question import NUMBER, Asked
 
 KINDS = {"PERSON": "person", "ORG": "organization", "NORP": "organization", "GPE": "place", "LOC": "place",
          "FAC": "place", "DATE": "date", "TIME": "date"}
@@ -62,6 +65,7 @@ _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m for m in MONTHS if len(m) > 3) 
 _ANAPHORIC = re.compile(r"\b(?:higher|lower|larger|smaller|bigger|greater|different|similar|same|revised|new|own) "
                         r"(?:count|figure|tally|number|total|estimate|toll)s? of $", re.IGNORECASE)
 MATCH = 0.55  # word-vector cosine at which two words say the same (qa.index.word_vectors.MATCH)
+CLAIM_POOL = 60  # the most relevant candidates whose values are gathered into claims
 KEEP = 0.5  # a value is kept when its support times its sentence's score reaches this share of the best
 
 
@@ -123,41 +127,37 @@ def _counts_the_target(index: Index, text: str, end: int, target: str | None, va
     stem = target.rstrip("s")
     if any(w.rstrip("s") == stem for w in words):
         return True
-    known = [index.words.ids[w] for w in words if w in index.words.ids]
-    if target not in index.words.ids or not known:
+    known = [v for v in map(index.word_vector, words) if v is not None]
+    aim = index.word_vector(target)
+    if aim is None or not known:
         return True  # words the corpus vocabulary lacks cannot be judged
-    return float((index.words.vectors[known] @ index.words.vectors[index.words.ids[target]]).max()) >= MATCH
+    return max(float(v @ aim) for v in known) >= MATCH
 
 
 _CLOCK = re.compile(r"\b(\d{1,2})[:.](\d{2})(?:\s*([ap])\.?\s?m\b\.?)?", re.IGNORECASE)
 
 
-def _date_key(index: Index, sentence: int, start: int, end: int, text: str) -> str:
-    clock = _CLOCK.search(text, start, end)
+def _date_key(p: Passage, start: int, end: int) -> str:
+    text = p.words(start, end)
+    clock = _CLOCK.search(text)
     if clock and int(clock[1]) < 24 and int(clock[2]) < 60:  # "4:17 a.m." and "04:17" are one time
         hour = int(clock[1]) % 12 + (12 if (clock[3] or "").lower() == "p" else 0) if clock[3] else int(clock[1])
         return f"time:{hour:02d}:{clock[2]}"
-    for d in index.notes.dates(sentence):
+    for d in p.dates:
         if d.start < end and start < d.end and (d.date or d.start_date):
             return f"date:{d.date or d.start_date}:{d.end_date or ''}"
-    words = fold(text[start:end])
+    words = fold(text)
     months = re.findall(r"[a-z]+", words)
     days = re.findall(r"\d+", words)
     return f"date:{' '.join(sorted(months))}:{' '.join(days)}"  # "3 january" and "january 3" alike
 
 
-def _speaker(index: Index, sentence: int, text: str, s0: int) -> str | None:
+def _speaker(p: Passage) -> str | None:
     """Who the sentence says is speaking. A pronoun stands for its antecedent only when it opens the
     sentence ("He added, ..."); one inside it ("prisoners it says were held") reports something else."""
-    statement = index.notes.statement(sentence)
-    if statement is None:
-        return None
-    span = statement.speaker
-    if statement.refers_to is not None:
-        if len(_WORDS.findall(text[s0:span.start])) > 2:
-            return None
-        span = statement.refers_to
-    return text[span.start:span.end]
+    if p.statement is None or p.antecedent is None:
+        return p.speaker()
+    return p.antecedent if len(_WORDS.findall(p.words(p.start, p.statement.speaker.start))) <= 2 else None
 
 
 _WORDS = re.compile(r"[^\W\d_][\w’'-]*", re.UNICODE)
@@ -166,18 +166,18 @@ NEAR = 6  # words: a word this far from a value counts half
 
 def _matcher(index: Index, wanted: list[str]) -> Callable[[str], frozenset[str]]:
     """match(word) -> the wanted words a sentence word says, by stem or as a near-synonym (word vectors)."""
-    stems = {w: set(index.lexical.all_terms(w)) for w in wanted}
-    ids = {w: index.words.ids[w] for w in wanted if w in index.words.ids}
+    stems = {w: set(index.terms(w)) for w in wanted}
+    vectors = {w: v for w in wanted if (v := index.word_vector(w)) is not None}
     cache: dict[str, frozenset[str]] = {}
 
     def match(word: str) -> frozenset[str]:
         word = word.lower()
         if word not in cache:
-            own = set(index.lexical.all_terms(word))
+            own = set(index.terms(word))
             hit = {w for w in wanted if stems[w] & own}
-            j = index.words.ids.get(word)
-            if j is not None:
-                hit |= {w for w, i in ids.items() if float(index.words.vectors[i] @ index.words.vectors[j]) >= MATCH}
+            mine = index.word_vector(word)
+            if mine is not None:
+                hit |= {w for w, v in vectors.items() if float(v @ mine) >= MATCH}
             cache[word] = frozenset(hit)
         return cache[word]
 
@@ -237,21 +237,19 @@ def predicate_words(question: str, target: str | None, wanted: list[str]) -> lis
     return [w for w in wanted if w in after]
 
 
-def _values(index: Index, row: int, asked: Asked, target: str | None, wanted_words: list[str],
+def _values(index: Index, p: Passage, asked: Asked, target: str | None, wanted_words: list[str],
             says: Callable[[str], frozenset[str]], predicate: Sequence[str] = (), capitalised: bool = False) -> list[_Found]:
-    sentence = int(index.rows.answer_sentence[row])
-    doc = int(index.answer_doc[row])
-    text = index.texts[doc]
-    s0, s1 = int(index.answer_start[row]), int(index.answer_end[row])
-    speaker = _speaker(index, sentence, text, s0)
-    entities: Sequence[Entity] = index.notes.entities(sentence)
-    credits = index.notes.credits(sentence)  # figures credited by their own clause ("the government's claim of 400")
+    # offsets into the sentence's own text; a value's are document offsets (+ s0)
+    row, text, s0, s1 = p.row, p.text, p.start, p.start + len(p.text)
+    speaker = _speaker(p)
+    entities: Sequence[Entity] = p.entities
+    credits = p.credits  # figures credited by their own clause ("the government's claim of 400")
     found: list[_Found] = []
     if asked.wants & NUMBER:
         other_count, bare = False, []  # a figure naming nothing it counts, in a sentence counting something else
-        dates = [(d.start, d.end) for d in index.notes.dates(sentence)]
-        ordinal = [(e.start, e.end) for e in entities if e.label == "ORDINAL"]
-        for match in FIGURE.finditer(text, s0, s1):
+        dates = [(d.start - s0, d.end - s0) for d in p.dates]
+        ordinal = [(e.start - s0, e.end - s0) for e in entities if e.label == "ORDINAL"]
+        for match in FIGURE.finditer(text):
             start, end = match.start(), match.end()
             if any(a < end and start < b for a, b in dates + ordinal) or _MONTH_BEFORE.search(text, max(0, start - 12), start):
                 continue  # a date, or a day of a month the recogniser missed ("JANUARY 5:")
@@ -264,22 +262,22 @@ def _values(index: Index, row: int, asked: Asked, target: str | None, wanted_wor
                 continue
             if match.group().lower() == "one" and text[end:end + 4].lower() == " of ":
                 continue  # "one of several demands" is no count
-            credit = next((c for c in credits if c.figure.start < end and start < c.figure.end), None)
+            credit = next((c for c in credits if c.figure.start < end + s0 and start + s0 < c.figure.end), None)
             if credit is not None and not credit.asserted:
                 continue  # denied, never said, or said by no one: no one's figure
             credited = credit.speaker if credit else None
             scope = (credit.scope.start, credit.scope.end) if credit and credit.scope else None
             if not _counted(text, end, vague, target)[0]:
                 bare.append(len(found))
-            found.append(_Found(row, match.group(), start, end, "number", amount,
+            found.append(_Found(row, match.group(), start + s0, end + s0, "number", amount,
                                 f"number:{amount.low}:{amount.high}:{amount.approximate}",
-                                text[credited.start:credited.end] if credited else speaker, scope))
+                                p.words(credited.start, credited.end) if credited else speaker, scope))
         if other_count:  # "56 political prisoners freed compared to the government's claim of 400": 400 prisoners too
             found = [v for i, v in enumerate(found) if i not in bare]
-    statement = index.notes.statement(sentence)
+    statement = p.statement
     if asked.said and asked.wants & {"PERSON", "ORG"} and statement is not None:  # "who said ...": its speaker
         span = statement.speaker
-        value = text[span.start:span.end]
+        value = p.words(span.start, span.end)
         if fold(value) not in asked.folded:
             kind = next((KINDS.get(e.label, "other") for e in entities if span.start <= e.start and e.end <= span.end), "person")
             found.append(_Found(row, value, span.start, span.end, kind, None, f"{kind}:{fold(value)}", None))
@@ -288,25 +286,25 @@ def _values(index: Index, row: int, asked: Asked, target: str | None, wanted_wor
             continue  # a nationality answers only "what nationality", not "who"
         if found and found[0].start <= e.start and e.end <= found[0].end:
             continue  # the name inside a speaker already found
-        value = text[e.start:e.end]
+        value = p.words(e.start, e.end)
         folded = fold(value)
         if not folded or folded in asked.folded or any(name in folded or folded in name for name in asked.names):
             continue
         kind = KINDS.get(e.label, "other")
-        key = _date_key(index, sentence, e.start, e.end, text) if kind == "date" else f"{kind}:{folded}"
+        key = _date_key(p, e.start, e.end) if kind == "date" else f"{kind}:{folded}"
         found.append(_Found(row, value, e.start, e.end, kind, None, key, speaker))
     if not found:
         return found
-    previous = index.sentence_text(row - 1) if row > 0 and int(index.answer_doc[row - 1]) == doc else None
+    previous = index.passage(row - 1).text if index.same_document(row - 1, row) else None
     scored = []
     for v in found:
-        anaphoric = previous if _ANAPHORIC.search(text, max(s0, v.start - 40), v.start) else None
+        anaphoric = previous if _ANAPHORIC.search(text, max(0, v.start - s0 - 40), v.start - s0) else None
         # what a figure counts ("more than 800 political prisoners") is no evidence of what happened to them
-        own_end = _counted(text, v.end, v.value.lower() in VAGUE, target)[1] if v.kind == "number" else v.end
-        support, nearness = _support(says, wanted_words, text[s0:s1], v.start - s0, own_end - s0, anaphoric)
+        own_end = _counted(text, v.end - s0, v.value.lower() in VAGUE, target)[1] + s0 if v.kind == "number" else v.end
+        support, nearness = _support(says, wanted_words, text, v.start - s0, own_end - s0, anaphoric)
         if v.kind == "number" and predicate:
-            c0, c1 = _clause(text, *(v.scope or (s0, s1)), v.start, own_end)
-            if not _support(says, list(predicate), text[c0:c1], v.start - c0, own_end - c0, anaphoric)[0]:
+            c0, c1 = _clause(text, *((v.scope[0] - s0, v.scope[1] - s0) if v.scope else (0, s1 - s0)), v.start - s0, own_end - s0)
+            if not _support(says, list(predicate), text[c0:c1], v.start - s0 - c0, own_end - s0 - c0, anaphoric)[0]:
                 continue  # it counts what was asked about, but its clause says nothing of what was asked of it
         scored.append(_Found(**{**v.__dict__, "support": support, "nearness": nearness}))
     if not scored:
@@ -346,18 +344,26 @@ def _speaker_head(speaker: str | None) -> str:
     return words[-1] if words else ""
 
 
-def _dated_as_asked(index: Index, row: int, question: str) -> bool:
+def _dated_as_asked(p: Passage, question: str) -> bool:
     """False when the question names a year that the sentence's own dates, or else its document's
     date, contradict ("released in 2025" is not answered by a January 2026 release)."""
     years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
     if not years:
         return True
-    days = [d.date or d.start_date for d in index.notes.dates(int(index.rows.answer_sentence[row]))]
-    found = [day for day in days if day]
+    found = [day for d in p.dates if (day := d.date or d.start_date)]
     if not found:
-        doc_date = index.documents[int(index.answer_doc[row])].date
-        found = [doc_date] if doc_date else []
+        found = [p.citation.date] if p.citation.date else []
     return not found or any(day[:4] in years for day in found)
+
+
+def add(index: Index, query: Query, answer: Answer, ranked: list[Candidate], min_score: float | None) -> Answer:
+    """The answer with who says what, read from the candidates qa would quote (at or above the threshold)."""
+    if not answer.answered:
+        return answer
+    ranker, bar = model.load(), threshold(query, min_score)
+    shown = [c for c in ranked[:CLAIM_POOL] if ranker.calibrated(c) >= bar]
+    found, agreement = gather(index, query.asked, query.text, shown, ranker.calibrated)
+    return replace(answer, claims=found, agreement=agreement)
 
 
 def gather(index: Index, asked: Asked, question: str, shown: Sequence[Candidate],
@@ -371,8 +377,9 @@ def gather(index: Index, asked: Asked, question: str, shown: Sequence[Candidate]
     capitalised = target is not None and re.search(rf"\b{re.escape(target.capitalize())}\b", question) is not None
     says = _matcher(index, wanted_words)
     relevance = {c.row: score(c) for c in shown}
-    values = [v for c in shown if _dated_as_asked(index, c.row, question)
-              for v in _values(index, c.row, asked, target, wanted_words, says, predicate, capitalised)]
+    passages = [index.passage(c.row) for c in shown]
+    values = [v for p in passages if _dated_as_asked(p, question)
+              for v in _values(index, p, asked, target, wanted_words, says, predicate, capitalised)]
     if values:  # the values best carried by the most relevant sentences; the rest are about something else
         def weight(v: _Found) -> float:
             # a figure's predicate spans its clause ("56 prisoners ... had been freed"); a name's role stands beside it
@@ -408,28 +415,16 @@ def gather(index: Index, asked: Asked, question: str, shown: Sequence[Candidate]
             merged[home] += [(v, True) for v in items]
     claims = []
     for members in merged.values():
-        seen_docs: set[int] = set()
-        sources = []
+        sources: dict[str, ClaimSource] = {}
         for v, is_compatible in members:
-            n = int(index.answer_doc[v.row])
-            if n in seen_docs:  # syndicated or repeated: one source per document
-                continue
-            seen_docs.add(n)
-            sources.append(_source(index, v, is_compatible))
+            p = index.passage(v.row)  # syndicated or repeated: one source per document
+            sources.setdefault(p.citation.doc_id, ClaimSource(p.text, v.value, v.start, v.end, v.speaker, p.citation,
+                                                              is_compatible))
         first = members[0][0]
-        claims.append(Claim(first.value, first.kind, first.amount, first.speaker, tuple(sources)))
+        claims.append(Claim(first.value, first.kind, first.amount, first.speaker, tuple(sources.values())))
     if not claims:
         return (), None
     if len(claims) > 1:
         return tuple(claims), "differ"
     # agreement takes two: one document giving a value agrees with no one
     return tuple(claims), "agree" if len(claims[0].sources) > 1 else "single"
-
-
-def _source(index: Index, v: _Found, is_compatible: bool) -> ClaimSource:
-    n = int(index.answer_doc[v.row])
-    doc, text = index.documents[n], index.texts[n]
-    start, end = int(index.answer_start[v.row]), int(index.answer_end[v.row])
-    page = doc.page_at(start)
-    return ClaimSource(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, page.number if page else None, start, end,
-                       doc.line_at(text, start), text[start:end], v.value, v.start, v.end, v.speaker, is_compatible)

@@ -17,19 +17,16 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
-from qa.answer import claims
 from qa.index.loaded import Index
 from qa.rank import model
 from qa.rank.model import Candidate
-from qa.rank.question import analyse
-from qa.rank.ranking import candidates
-from qa.records import Answer, Extract, Filters, Highlight, Source
+from qa.records import Answer, Extract, Highlight, Source
+from qa.retrieve.query import Query
 
 DUPLICATE = 0.6  # word-set Jaccard at which two sentences say the same thing
 MMR_LAMBDA = 0.6
 MMR_POOL = 30  # the most relevant candidates that compete for each slot
 NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best sentence's relevance
-CLAIM_POOL = 60  # the most relevant candidates whose values are gathered into claims
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ANAPHOR = re.compile(
@@ -39,17 +36,15 @@ _ANAPHOR = re.compile(
 )
 
 
-def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float | None = None) -> Answer:
-    """A claim to check ("Venezuela freed 400 prisoners") is never refused: the sentences that bear on
-    it are what a fact-checker came for, however they score."""
-    ranker = model.load()
-    asked = analyse(question, index.names)
-    threshold = 0.0 if asked.statement else ranker.min_score if min_score is None else min_score
-    ranked = candidates(index, question, filters, asked)
-    answer = select(index, question, ranked, top_k=top_k, min_score=threshold, score=ranker.calibrated)
-    shown = [c for c in ranked[:CLAIM_POOL] if ranker.calibrated(c) >= threshold]  # what qa would quote
-    found, agreement = claims.gather(index, asked, question, shown, ranker.calibrated) if answer.answered else ((), None)
-    return replace(answer, claims=found, agreement=agreement)
+def threshold(query: Query, min_score: float | None) -> float:
+    """The confidence a quote needs: --min-score, else the fitted one. A claim to check ("Venezuela freed
+    400 prisoners") is never refused: the sentences that bear on it are what a fact-checker came for."""
+    return 0.0 if query.asked.statement else model.load().min_score if min_score is None else min_score
+
+
+def quotes(index: Index, query: Query, ranked: list[Candidate], *, top_k: int, min_score: float | None) -> Answer:
+    """The answer's quotes, each scored by the fitted calibration; withheld below the threshold."""
+    return select(index, query.text, ranked, top_k=top_k, min_score=threshold(query, min_score), score=model.load().calibrated)
 
 
 def _words(text: str) -> set[str]:
@@ -64,11 +59,11 @@ def select(index: Index, question: str, ranked: list[Candidate], *, top_k: int, 
            score: Callable[[Candidate], float]) -> Answer:
     """Pick up to top_k distinct quotes (MMR), fold near-duplicates into also_in, withhold weak ones."""
     relevance_of = {c.row: c.relevance for c in ranked}
-    words = {c.row: _words(index.sentence_text(c.row)) for c in ranked[:MMR_POOL * 4]}
+    words: dict[int, set[str]] = {}
 
     def words_of(row: int) -> set[str]:
         if row not in words:
-            words[row] = _words(index.sentence_text(row))
+            words[row] = _words(index.passage(row).text)
         return words[row]
     chosen: list[tuple[Candidate, list[int], list[Candidate]]] = []  # best, window rows, duplicates
     taken: set[int] = set()  # rows already quoted
@@ -99,64 +94,29 @@ def select(index: Index, question: str, ranked: list[Candidate], *, top_k: int, 
     return Answer(question=question, answered=bool(extracts), extracts=tuple(extracts), nearest=tuple(nearest))
 
 
-def _adjacent(index: Index, row: int, step: int) -> int | None:
-    """The body sentence right before/after `row` in its document (no boilerplate between), if any."""
-    other = row + step
-    if not 0 <= other < len(index.answer_doc) or index.answer_doc[other] != index.answer_doc[row]:
-        return None
-    return other if index.answer_pos[other] == index.answer_pos[row] + step else None
-
-
 def _window(index: Index, row: int, relevance_of: dict[int, float]) -> list[int]:
     """The answer rows quoted around the best sentence `row`, in order (one to three)."""
-    best = index.sentence_text(row)
+    best = index.passage(row).text
     bar = NEIGHBOUR_SHARE * relevance_of.get(row, 0.0)
     rows = [row]
-    prev = _adjacent(index, row, -1)
+    prev = index.adjacent(row, -1)
     if prev is not None and (_ANAPHOR.match(best) or relevance_of.get(prev, 0.0) >= bar):
         rows.insert(0, prev)
-    nxt = _adjacent(index, row, 1)
+    nxt = index.adjacent(row, 1)
     opened = best.count("“") > best.count("”") or best.rstrip().endswith(":")
     if nxt is not None and (opened or relevance_of.get(nxt, 0.0) >= bar):
         rows.append(nxt)
     return rows
 
 
-def quote_span(index: Index, rows: list[int]) -> tuple[int, int]:
-    return int(index.answer_start[rows[0]]), int(index.answer_end[rows[-1]])
-
-
-def _place(index: Index, row: int, start: int) -> dict:
-    """The fields that say where a passage is and what it is, shared by an extract and its also_in."""
-    doc = index.documents[int(index.answer_doc[row])]
-    page = doc.page_at(start)
-    return {"author": doc.author, "url": doc.url, "page": page.number if page else None,
-            "page_label": page.label if page else None, "kind": index.sentence_kind(row) or "body"}
-
-
-def _source(index: Index, row: int) -> Source:
-    n = int(index.answer_doc[row])
-    doc = index.documents[n]
-    start, end = int(index.answer_start[row]), int(index.answer_end[row])
-    return Source(doc.doc_id, doc.path, doc.title, doc.publisher, doc.date, start, end, doc.line_at(index.texts[n], start),
-                  **_place(index, row, start), quote=index.texts[n][start:end])
-
-
 def _extract(index: Index, best: Candidate, window: list[int], dupes: list[Candidate], score: float) -> Extract:
-    n = int(index.answer_doc[best.row])
-    doc, text = index.documents[n], index.texts[n]
-    q_start, q_end = quote_span(index, window)
-    b_start, b_end = int(index.answer_start[best.row]), int(index.answer_end[best.row])
-    seen_docs = {n}
-    also = []
+    quote, cited = index.quote(window[0], window[-1])
+    sentence = index.passage(best.row)
+    also: dict[str, Source] = {}
     for d in dupes:
-        dn = int(index.answer_doc[d.row])
-        if dn not in seen_docs:
-            seen_docs.add(dn)
-            also.append(_source(index, d.row))
-    return Extract(
-        rank=0, quote=text[q_start:q_end], highlight=Highlight(b_start - q_start, b_end - q_start),
-        score=round(score, 4), doc_id=doc.doc_id, path=doc.path, title=doc.title, publisher=doc.publisher,
-        date=doc.date, start=q_start, end=q_end, line=doc.line_at(text, q_start), also_in=tuple(also),
-        **_place(index, best.row, q_start),
-    )
+        other = index.passage(d.row)
+        if other.citation.doc_id != cited.doc_id:
+            also.setdefault(other.citation.doc_id, Source(other.text, other.kind, other.citation))
+    at = sentence.start - (cited.start or 0)
+    return Extract(rank=0, quote=quote, highlight=Highlight(at, at + len(sentence.text)), score=round(score, 4),
+                   kind=sentence.kind, citation=cited, also_in=tuple(also.values()))

@@ -14,8 +14,9 @@ import re
 
 from qa.index.loaded import Index
 from qa.rank import model
-from qa.rank.ranking import candidates
-from qa.records import Filters, Timeline, TimelineEntry
+from qa.rank.model import Candidate
+from qa.records import Passage, Timeline, TimelineEntry
+from qa.retrieve.query import Query
 
 MOST = 20  # entries at most
 DUPLICATE = 0.6  # word-set Jaccard at which two sentences are the same report (wire copy)
@@ -24,39 +25,34 @@ _EXPLICIT = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|a
 _WORD = re.compile(r"\w+")
 
 
-def timeline(index: Index, topic: str, filters: Filters = Filters(), min_score: float | None = None) -> Timeline:
+def order(index: Index, query: Query, ranked: list[Candidate], min_score: float | None) -> Timeline:
+    """The sentences qa would show for the topic (at or above --min-score), dated and ordered; wire copy once."""
     ranker = model.load()
-    threshold = ranker.min_score if min_score is None else min_score
+    bar = ranker.min_score if min_score is None else min_score
+    shown = [c for c in ranked if ranker.calibrated(c) >= bar]
     dated: list[TimelineEntry] = []
     undated: list[TimelineEntry] = []
     seen: list[set[str]] = []
-    for c in candidates(index, topic, filters):
-        if ranker.calibrated(c) < threshold or len(dated) + len(undated) >= MOST:
-            continue
-        text = index.sentence_text(c.row)
-        words = {w.lower() for w in _WORD.findall(text)}
+    for c in shown:
+        if len(dated) + len(undated) >= MOST:
+            break
+        passage = index.passage(c.row)
+        words = {w.lower() for w in _WORD.findall(passage.text)}
         if any(len(words & other) / len(words | other) >= DUPLICATE for other in seen if words | other):
             continue
         seen.append(words)
-        entry = _entry(index, c.row)
+        entry = _entry(passage)
         (dated if entry.date else undated).append(entry)
-    dated.sort(key=lambda e: (e.date or "", e.date_end or "", e.path, e.start))
-    return Timeline(topic, tuple(dated), tuple(undated))
+    dated.sort(key=lambda e: (e.date or "", e.date_end or "", e.citation.path, e.citation.start or 0))
+    return Timeline(query.text, tuple(dated), tuple(undated))
 
 
-def _entry(index: Index, row: int) -> TimelineEntry:
-    n = int(index.answer_doc[row])
-    doc, full = index.documents[n], index.texts[n]
-    start, end = int(index.answer_start[row]), int(index.answer_end[row])
-    date, date_end, basis, words = None, None, None, None
-    for mention in index.notes.dates(int(index.rows.answer_sentence[row])):
+def _entry(p: Passage) -> TimelineEntry:
+    for mention in p.dates:
         if mention.date or (mention.start_date and mention.end_date):  # "since 1999" is no event's date
-            words = full[mention.start:mention.end]
-            date = mention.date or mention.start_date
-            date_end = None if mention.date else mention.end_date
+            words = p.words(mention.start, mention.end)
             basis = "stated" if _EXPLICIT.search(words) else "resolved"
-            break
-    if date is None and doc.date:
-        date, basis = doc.date, "published"
-    return TimelineEntry(date, date_end, basis, words, full[start:end], doc.doc_id, doc.path, start, end,
-                         doc.line_at(full, start), doc.title, doc.publisher, published=doc.date)
+            return TimelineEntry(mention.date or mention.start_date, None if mention.date else mention.end_date, basis,
+                                 words, p.text, p.citation)
+    published = p.citation.date
+    return TimelineEntry(published, None, "published" if published else None, None, p.text, p.citation)

@@ -27,7 +27,7 @@ from qa.index.vectors import FaissVectors, VectorStore
 from qa.index.word_vectors import WordVectors
 from qa.ingest.files import SOURCES_FILE, discover, relative, stat_of
 from qa.ingest.sources import raw_sources
-from qa.records import Chunk, CorpusDiff, Document, Page
+from qa.records import Chunk, Citation, CorpusDiff, Document, Filters, Page, Passage, Shown, ShownSentence
 
 
 @dataclass(eq=False)
@@ -45,6 +45,7 @@ class Index:
     words: WordVectors
     doc_numbers: dict[str, int]
     model: str | None = None
+    corpus: Path | None = None  # the corpus folder, when known: citations then name each file's absolute path
     _encoder: Encoder | None = field(default=None, repr=False)
     _terms: dict = field(default_factory=dict, repr=False)
     _pin: store.Pin | None = field(default=None, repr=False)  # keeps this version's folder from garbage collection
@@ -74,10 +75,6 @@ class Index:
         """Per document, every sentence with its kind (built on first use)."""
         return [self.rows.sentences_of(n) for n in range(len(self.documents))]
 
-    def chunk_answers(self, chunk: int) -> np.ndarray:
-        """The answer rows a chunk holds."""
-        return self.rows.answers_of_chunk(chunk)
-
     def sentence_kind(self, row: int, step: int = 0) -> str | None:
         """Kind of the sentence `step` places after answer row `row` in its document (None outside it)."""
         n = int(self.answer_doc[row])
@@ -90,11 +87,122 @@ class Index:
         """Per document, the normalised mean of its chunk vectors (stored by the build)."""
         return self.rows.centroids
 
+    # -- the passages: what every stage after the index reads ---------------------------------------
+
+    def passage(self, row: int) -> Passage:
+        """Answer row `row` as a record: its sentence, its annotations and its citation (memoised)."""
+        key = ("passage", row)
+        found = self._terms.get(key)
+        if found is None:
+            n, sentence = int(self.answer_doc[row]), int(self.rows.answer_sentence[row])
+            start, end = int(self.answer_start[row]), int(self.answer_end[row])
+            notes, text = self.notes.of(sentence), self.texts[n]
+            refers = notes.statement.refers_to if notes.statement else None
+            found = self._terms[key] = Passage(
+                row, text[start:end], self.sentence_kind(row) or "body", self.citation(n, start, end), notes.entities,
+                notes.statement, notes.dates, notes.credits, text[refers.start:refers.end] if refers else None)
+        return found
+
+    def citation(self, n: int, start: int | None = None, end: int | None = None) -> Citation:
+        """The citation of document `n`, or of its text[start:end]."""
+        return self.documents[n].cite(self.texts[n], start, end, self.corpus)
+
+    def quote(self, first: int, last: int) -> tuple[str, Citation]:
+        """The text from answer row `first` to answer row `last` of the same document, and its citation."""
+        n, start, end = int(self.answer_doc[first]), int(self.answer_start[first]), int(self.answer_end[last])
+        return self.texts[n][start:end], self.citation(n, start, end)
+
+    def adjacent(self, row: int, step: int) -> int | None:
+        """The body sentence right before (-1) or after (1) answer row `row` in its document, none between."""
+        other = row + step
+        if not 0 <= other < len(self.answer_doc) or self.answer_doc[other] != self.answer_doc[row]:
+            return None
+        return other if self.answer_pos[other] == self.answer_pos[row] + step else None
+
+    def same_document(self, a: int, b: int) -> bool:
+        return min(a, b) >= 0 and max(a, b) < len(self.answer_doc) and bool(self.answer_doc[a] == self.answer_doc[b])
+
+    def shown(self, n: int) -> Shown:
+        """Document `n`'s indexed text, every sentence with its kind and annotations, as `qa show` prints it."""
+        first = int(self.rows.doc_first[n])
+        notes = [self.notes.of(first + j) for j in range(len(self.sentence_spans[n]))]
+        return Shown(self.documents[n].path, self.texts[n], tuple(
+            ShownSentence(s, e, k, o.entities, o.statement, o.dates) for (s, e, k), o in zip(self.sentence_spans[n], notes)))
+
+    def document(self, doc_id: str) -> tuple[Document, str] | None:
+        """A document and its indexed text, by its id (None when it is no longer in the index)."""
+        n = self.doc_numbers.get(doc_id)
+        return None if n is None else (self.documents[n], self.texts[n])
+
+    # -- retrieval: whole-index searches, answered with answer rows -------------------------------------
+
+    def admitted(self, filters: Filters) -> tuple[np.ndarray | None, np.ndarray]:
+        """Whether the filters admit each document (None: no filter) and each answer row."""
+        if not filters.active:
+            return None, np.ones(len(self.answer_doc), dtype=bool)
+        documents = np.asarray([filters.admits(d) for d in self.documents], dtype=bool)
+        return documents, documents[self.answer_doc]
+
+    def dense(self, vector: np.ndarray, k: int, documents: np.ndarray | None) -> np.ndarray:
+        """The answer rows of the `k` chunks nearest `vector` among the admitted documents' chunks."""
+        allowed = None if documents is None else np.flatnonzero(documents[self.chunk_doc])
+        _scores, ids = self.vectors.search(vector, k, allowed)
+        found = [self.rows.answers_of_chunk(int(c)) for c in ids]
+        return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+    def bm25(self, terms: list[str]) -> np.ndarray:
+        """BM25 score of every answer row for these terms."""
+        return self.lexical.scores(terms)
+
+    def neighbours(self, rows: np.ndarray, step: int) -> np.ndarray:
+        """The answer row before/after each row in the same document, or -1."""
+        other = np.clip(rows + step, 0, len(self.answer_doc) - 1)
+        same = (other != rows) & (self.answer_doc[other] == self.answer_doc[rows])
+        return np.where(same, other, -1)
+
+    def documents_of(self, rows: np.ndarray) -> np.ndarray:
+        """The document number of each answer row."""
+        return self.answer_doc[rows]
+
+    def row_vectors(self, rows: np.ndarray) -> np.ndarray:
+        """The stored vector that stands for each answer row (its chunk's)."""
+        return self.vectors.vectors(self.answer_chunk[rows])
+
+    # -- words: the BM25 vocabulary and the corpus word vectors ------------------------------------------
+
+    def terms(self, text: str) -> list[str]:
+        """BM25 stems of a text, stop words removed."""
+        return self.lexical.all_terms(text)
+
+    def knows(self, term: str) -> bool:
+        return self.lexical.knows(term)
+
+    def idf(self, terms: list[str]) -> dict[str, float]:
+        return self.lexical.idf(terms)
+
+    def word_vector(self, word: str) -> np.ndarray | None:
+        """The corpus's vector of a word (None for a word the corpus does not hold)."""
+        i = self.words.ids.get(word)
+        return None if i is None else self.words.vectors[i]
+
+    def question_vectors(self, words: list[str], encoded: dict[str, np.ndarray]) -> np.ndarray:
+        """Vectors of a question's words: the corpus's where it holds the word, else the `encoded` one."""
+        return self.words.question_vectors(words, encoded)
+
+    def similarities(self, word_vectors: np.ndarray) -> np.ndarray:
+        """The cosine of each of a question's words with every corpus word."""
+        return word_vectors @ self.words.vectors.T
+
+    def soft_coverage(self, sims: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Per answer row, the weighted share of the question's words (`sims`: their similarities) it holds or
+        holds a near-synonym of."""
+        return np.asarray([self.words.soft_coverage(sims, weights, self.sentence_terms(r)[1]) for r in rows.tolist()])
+
     def sentence_terms(self, row: int) -> tuple[frozenset[str], np.ndarray]:
         """(BM25 stems, word-vector ids) of an answer sentence, memoised across questions."""
         found = self._terms.get(row)
         if found is None:
-            text = self.sentence_text(row)
+            text = self.passage(row).text
             found = self._terms[row] = (frozenset(self.lexical.all_terms(text)), self.words.word_ids(text))
         return found
 
@@ -103,12 +211,8 @@ class Index:
         key = ("folded", row)
         found = self._terms.get(key)
         if found is None:
-            found = self._terms[key] = fold(self.sentence_text(row))
+            found = self._terms[key] = fold(self.passage(row).text)
         return found
-
-    def sentence_text(self, row: int) -> str:
-        """Text of an answer sentence (a BM25 row)."""
-        return self.texts[self.answer_doc[row]][self.answer_start[row] : self.answer_end[row]]
 
     @property
     def model_name(self) -> str:
@@ -216,7 +320,7 @@ def _read_document(path: Path, corpus: Path):
     return read_document(path, corpus)
 
 
-def load_index(root: Path, model: str | None = None) -> Index:
+def load_index(root: Path, model: str | None = None, corpus: Path | None = None) -> Index:
     folder, manifest, pin = store.open_pinned(root, verify=False)
     if model is not None:
         wanted = resolve_model(model)[0]
@@ -254,7 +358,7 @@ def load_index(root: Path, model: str | None = None) -> Index:
     if failed:
         pin.release()
         raise failed[0]
-    loaded._pin = pin
+    loaded._pin, loaded.corpus = pin, corpus
     return loaded
 
 

@@ -19,10 +19,10 @@ import numpy as np
 
 from qa.index.loaded import Index
 from qa.index.notes import fold
-from qa.rank import question
-from qa.rank.question import Asked
+from qa.retrieve import question
 from qa.retrieve.candidates import Pool, unique
 from qa.retrieve.query import Query
+from qa.retrieve.question import Asked
 
 UNMATCHED = 0.7  # a question word with no corpus word this close is about something the corpus lacks
 
@@ -78,7 +78,7 @@ FEATURES: tuple[Feature, ...] = (
     Feature("dense_window", False, "cosine with the sentence read together with a neighbour",
             lambda s: np.maximum(_pair_cosine(s, s.at_prev, s.has_prev), _pair_cosine(s, s.at_next, s.has_next))),
     Feature("dense_doc", False, "cosine with the whole document (its chunks' mean)",
-            lambda s: np.einsum("ij,j->i", s.index.document_centroids()[s.index.answer_doc[s.pool.rows]], s.query.vector)),
+            lambda s: np.einsum("ij,j->i", s.index.document_centroids()[s.index.documents_of(s.pool.rows)], s.query.vector)),
     Feature("lexical", True, "BM25 relative to the best candidate's", lambda s: s.pool.bm25[s.pool.rows] / s.bm25_max),
     Feature("lexical_prev", True, "... of the previous sentence", lambda s: _bm25_of(s, s.pool.prev_rows, s.has_prev)),
     Feature("lexical_next", True, "... of the next sentence", lambda s: _bm25_of(s, s.pool.next_rows, s.has_next)),
@@ -136,62 +136,55 @@ def held_facts(index: Index, wanted: Asked, rows: np.ndarray) -> HeldFacts:
     out = {name: np.zeros(n) for name in HeldFacts.__dataclass_fields__}
     name_tokens = {name: set(name.split()) for name in wanted.names}
     docs_naming = {name: set(index.names.get(name, ())) for name in wanted.names}
-    for i, row in enumerate(rows.tolist()):
-        sentence = int(index.rows.answer_sentence[row])
-        doc = int(index.answer_doc[row])
-        text = index.texts[doc]
-        entities = index.notes.entities(sentence)
+    for i, (row, doc) in enumerate(zip(rows.tolist(), index.documents_of(rows).tolist())):
+        p = index.passage(row)
+        entities = p.entities
         if wanted.wants:
-            hit = any(e.label in wanted.wants and fold(text[e.start:e.end]) not in wanted.folded for e in entities)
+            hit = any(e.label in wanted.wants and fold(p.words(e.start, e.end)) not in wanted.folded for e in entities)
             out["type_hit"][i], out["type_none"][i] = float(hit), float(not hit)
         if wanted.names:
             folded = index.folded_sentence(row)
             inside = [name for name in wanted.names if name in folded]
             out["name_sentence"][i] = len(inside) / len(wanted.names)
             out["name_document"][i] = sum(doc in docs_naming[name] for name in wanted.names) / len(wanted.names)
-            named = {w for e in entities for w in fold(text[e.start:e.end]).split()}
+            named = {w for e in entities for w in fold(p.words(e.start, e.end)).split()}
             out["name_partial"][i] = float(any(name not in inside and tokens & named for name, tokens in name_tokens.items()))
-        if wanted.said:
-            statement = index.notes.statement(sentence)
-            if statement is not None:
-                out["said_any"][i] = 1.0
-                who = [statement.speaker] + ([statement.refers_to] if statement.refers_to else [])
-                speakers = " ".join(fold(text[s.start:s.end]) for s in who)
-                out["said_by"][i] = float(any(name in speakers for name in wanted.names))
+        if wanted.said and p.statement is not None:
+            out["said_any"][i] = 1.0
+            speakers = " ".join(fold(w) for w in (p.speaker(), p.antecedent) if w)
+            out["said_by"][i] = float(any(name in speakers for name in wanted.names))
     return HeldFacts(**out)
 
 
 def _date_match_rows(text: str, index: Index, rows: np.ndarray) -> np.ndarray:
-    docs, inverse = np.unique(index.answer_doc[rows], return_inverse=True)
+    docs, inverse = np.unique(index.documents_of(rows), return_inverse=True)
     return question.date_match(text, [index.documents[n] for n in docs])[inverse]
 
 
-def compute(index: Index, query: Query, pool: Pool, wanted: Asked) -> tuple[np.ndarray, QuestionFacts]:
+def compute(index: Index, query: Query, pool: Pool) -> tuple[np.ndarray, QuestionFacts]:
     """The feature matrix (one row per pool row, one column per FEATURES entry) and the question's facts."""
     rows, prev_rows, next_rows = pool.rows, pool.prev_rows, pool.next_rows
     has_prev, has_next = prev_rows >= 0, next_rows >= 0
     every = unique(np.concatenate([rows, prev_rows[has_prev], next_rows[has_next]]))
-    stored = index.vectors.vectors(index.answer_chunk[every])
+    stored = index.row_vectors(every)
     at_row = np.searchsorted(every, rows)
     at_prev = np.searchsorted(every, np.where(has_prev, prev_rows, rows))
     at_next = np.searchsorted(every, np.where(has_next, next_rows, rows))
 
-    lexical = index.lexical
     terms = list(dict.fromkeys(query.terms))
-    idf = lexical.idf(terms)
+    idf = index.idf(terms)
     rare = max(idf.values(), default=1.0)
-    weight = {t: (idf[t] if lexical.knows(t) else rare) for t in idf}
+    weight = {t: (idf[t] if index.knows(t) else rare) for t in idf}
     total = sum(weight.values()) or 1.0
-    missing = sum(w for t, w in weight.items() if not lexical.knows(t)) / total
+    missing = sum(w for t, w in weight.items() if not index.knows(t)) / total
     coverage = np.asarray([sum(w for t, w in weight.items() if t in index.sentence_terms(r)[0]) for r in rows.tolist()]) / total
 
-    words = index.words
-    q_weights = np.asarray([max(lexical.idf(lexical.all_terms(w)).values(), default=rare) for w in query.words])
-    sims = query.word_vectors @ words.vectors.T  # question words x corpus words
+    q_weights = np.asarray([max(index.idf(index.terms(w)).values(), default=rare) for w in query.words])
+    sims = index.similarities(query.word_vectors)  # question words x corpus words
     unmatched = float((sims.max(axis=1, initial=0.0) < UNMATCHED).mean()) if query.words else 0.0
-    soft = np.asarray([words.soft_coverage(sims, q_weights, index.sentence_terms(r)[1]) for r in every.tolist()])
+    soft = index.soft_coverage(sims, q_weights, every)
 
     signals = Signals(index, query, pool, has_prev, has_next, stored, at_row, at_prev, at_next, stored @ query.vector,
-                      soft, coverage, float(pool.bm25[rows].max()) or 1.0, held_facts(index, wanted, rows))
+                      soft, coverage, float(pool.bm25[rows].max()) or 1.0, held_facts(index, query.asked, rows))
     matrix = np.column_stack([f.compute(signals) for f in FEATURES])
     return matrix, QuestionFacts(missing, float(coverage.max()), unmatched)

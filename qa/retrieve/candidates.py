@@ -34,38 +34,20 @@ def unique(values: np.ndarray) -> np.ndarray:
     return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
 
 
-def allowed_documents(index: Index, filters: Filters) -> np.ndarray | None:
-    if not filters.active:
-        return None
-    return np.asarray([filters.admits(d) for d in index.documents], dtype=bool)
-
-
-def neighbours(index: Index, rows: np.ndarray, step: int) -> np.ndarray:
-    """The answer row before/after each row in the same document, or -1."""
-    other = np.clip(rows + step, 0, len(index.answer_doc) - 1)
-    same = (other != rows) & (index.answer_doc[other] == index.answer_doc[rows])
-    return np.where(same, other, -1)
-
-
-def gather(index: Index, query: Query, filters: Filters = Filters(), deep: bool = False) -> Pool | None:
-    """The candidate rows for a question, or None when no sentence is admitted or found; `deep` reaches
-    further down both rankings."""
+def gather(index: Index, query: Query, filters: Filters = Filters()) -> Pool | None:
+    """The candidate rows for a question, or None when no sentence is admitted or found. A question asking
+    for a figure, a name, a date or a place reaches further down both rankings: all the values count."""
+    deep = bool(query.asked.wants) and not query.asked.statement
     dense_k, lexical_k = (DEEP_K, DEEP_K) if deep else (DENSE_K, LEXICAL_K)
-    allowed_docs = allowed_documents(index, filters)
-    size = len(index.answer_doc)
-    sentence_ok = np.ones(size, dtype=bool) if allowed_docs is None else allowed_docs[index.answer_doc]
+    documents, sentence_ok = index.admitted(filters)
     if not sentence_ok.any():
         return None
-    allowed_chunks = None if allowed_docs is None else np.flatnonzero(allowed_docs[index.chunk_doc])
-    _scores, ids = index.vectors.search(query.vector, dense_k, allowed_chunks)
-    found = [index.chunk_answers(int(cid)) for cid in ids]
-    bm25 = index.lexical.scores(list(query.terms))
+    bm25 = index.bm25(list(query.terms))
     bm25[~sentence_ok] = 0.0
     top = np.argsort(-bm25)[:lexical_k]
-    found.append(top[bm25[top] > 0])
-    rows = unique(np.concatenate(found))
+    rows = unique(np.concatenate([index.dense(query.vector, dense_k, documents), top[bm25[top] > 0]]))
     if len(rows) == 0:
         return None
-    rows = unique(np.concatenate([rows, neighbours(index, rows, -1), neighbours(index, rows, 1)]))
+    rows = unique(np.concatenate([rows, index.neighbours(rows, -1), index.neighbours(rows, 1)]))
     rows = rows[(rows >= 0) & sentence_ok[np.maximum(rows, 0)]]
-    return Pool(rows, neighbours(index, rows, -1), neighbours(index, rows, 1), bm25)
+    return Pool(rows, index.neighbours(rows, -1), index.neighbours(rows, 1), bm25)

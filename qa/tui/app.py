@@ -318,12 +318,11 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
 
     def open_document(self, card: ExtractCard) -> None:
         turn = card.query_ancestor(Turn)
-        index = turn.index
-        number = index.doc_numbers.get(card.extract.doc_id) if index else None
-        if index is None or number is None:
+        found = turn.index.document(card.extract.citation.doc_id) if turn.index else None
+        if found is None:
             self.notify("That document is no longer in the index.", severity="error")
             return
-        self.push_screen(DocumentScreen(index.documents[number], index.texts[number], card.extract))
+        self.push_screen(DocumentScreen(*found, card.extract))
 
     def copy_extract(self, extract: Extract) -> None:
         """Copy through the system clipboard when a tool for it works, and through the terminal (OSC 52)

@@ -74,9 +74,9 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: st
                 before, best, after = quote_parts(e)
                 # emphasise the best sentence only when the quote holds more than it
                 body = f"{before}**{best}**{after}" if (before.strip() or after.strip()) and best.strip() else before + best + after
-                lines += [f"{e.rank}. {source_line(e)}", ""]
+                lines += [f"{e.rank}. {source_line(e.citation, e.kind)}", ""]
                 lines += ["> " + line if line else ">" for line in f"“{body}”".split("\n")]
-                lines += ["", f"- at `{location(e)}` · score {e.score:.2f}"]
+                lines += ["", f"- at `{location(e.citation)}` · score {e.score:.2f}"]
                 lines += [f"- also in: {also_in_line(s)}" for s in e.also_in]
                 lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -88,8 +88,8 @@ def timeline_lines(found: Timeline) -> list[str]:
         return ["_Nothing the documents say about this could be dated or shown._", ""]
 
     def entry(e: TimelineEntry, heading: str) -> list[str]:
-        where = place(e)
-        return [heading, "", f"> “{quote_line(e.quote)}”", "", f"- {source_fields(e.title, e.publisher, e.published)} · at `{where}`", ""]
+        c = e.citation
+        return [heading, "", f"> “{quote_line(e.quote)}”", "", f"- {source_fields(c.title, c.publisher, c.date)} · at `{place(c)}`", ""]
 
     lines: list[str] = []
     for e in found.entries:

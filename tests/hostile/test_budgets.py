@@ -68,7 +68,7 @@ def test_files_over_their_budget_are_skipped_by_name_and_the_build_goes_on(hosti
         assert len(lines) == 1 and lines[0].startswith(tuple(f"warning: skipped {name}: {r}" for r in reasons)), (name, built.stderr)
         assert "QA_READ_" in lines[0]
     docs = json.loads(qa("docs", "--json", *where(hostile_build, tmp_path / "index")).stdout)
-    assert sorted(d["path"] for d in docs["documents"]) == ["harbour.txt", "small.html"]
+    assert sorted(d["citation"]["path"] for d in docs["documents"]) == ["harbour.txt", "small.html"]
     assert budget._current is None or budget._current.process.poll() is None  # no worker left half-dead
     record_property("cases", len(HOSTILE))
 

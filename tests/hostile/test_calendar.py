@@ -81,4 +81,4 @@ def test_unusable_sources_csv_dates_are_refused_naming_the_row(value, tmp_path, 
     assert warned == [f"warning: sources.csv line 2: date {value!r} is not a date from 0001-01-01 to 9999-12-31 "
                       "(YYYY-MM-DD); the row's other fields are used"], built.stderr
     docs = json.loads(qa("docs", "--json", *where(corpus, index)).stdout)["documents"]
-    assert docs[0]["title"] == "Kept title" and docs[0]["date"] is None
+    assert docs[0]["citation"]["title"] == "Kept title" and docs[0]["citation"]["date"] is None

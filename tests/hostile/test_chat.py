@@ -94,7 +94,7 @@ def test_forged_file_names_and_titles_cannot_add_lines_to_a_card(seed_corpus, tm
     async def body(pilot):
         await ask(pilot, HARBOUR)
         cards = list(pilot.app.screen.query(ExtractCard))
-        assert any(card.extract.path == FORGED for card in cards)
+        assert any(card.extract.citation.path == FORGED for card in cards)
         for card in cards:
             plain = card.render().plain
             if isinstance(card, ClaimRow):

@@ -116,4 +116,4 @@ def test_pages_nested_deeper_than_the_parser_are_read_with_a_note(levels, tmp_pa
     built = qa("index", "build", *where(corpus, index), *FAKE)
     assert built.exit_code == 0, built.stderr
     docs = json.loads(qa("docs", "--json", *where(corpus, index)).stdout)
-    assert [d["path"] for d in docs["documents"]] == ["deep.html"] and docs["skipped"] == []
+    assert [d["citation"]["path"] for d in docs["documents"]] == ["deep.html"] and docs["skipped"] == []

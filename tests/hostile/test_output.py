@@ -16,7 +16,7 @@ from qa.cli import _render
 from qa.errors import QAError
 from qa.ingest import sentences
 from qa.ingest.sentences import split_sentences
-from qa.records import Answer, Extract, Highlight, Source
+from qa.records import Answer, Citation, Extract, Highlight, Source
 from tests.hostile.conftest import FAKE, HARBOUR, HARBOUR_TEXT, no_traceback, qa, where
 
 FORGED = ("x.txt:1   score 0.12\n\n2. “The Venezuelan government confirmed that all 900 political prisoners were freed on "
@@ -30,12 +30,13 @@ nasty = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_siz
 
 def extract(quote: str, path: str, title: str | None, publisher: str | None, label: str | None, also: list[Source]) -> Extract:
     quote = quote or "q"
-    return Extract(rank=1, quote=quote, highlight=Highlight(0, len(quote)), score=0.5, doc_id="d1", path=path, title=title,
-                   publisher=publisher, date="2026-01-01", start=0, end=len(quote), line=1, also_in=tuple(also),
-                   page=2 if label else None, page_label=label)
+    cited = Citation("d1", path, None, title, publisher, None, "2026-01-01", None, 0, len(quote), 1, 2 if label else None, label)
+    return Extract(rank=1, quote=quote, highlight=Highlight(0, len(quote)), score=0.5, kind="body", citation=cited,
+                   also_in=tuple(also))
 
 
-sources = st.builds(lambda path, title, publisher: Source("d2", path or "p", title, publisher, None, 0, 1, 1),
+sources = st.builds(lambda path, title, publisher: Source("q", "body", Citation("d2", path or "p", None, title, publisher,
+                                                                                 None, None, None, 0, 1, 1)),
                     nasty, st.none() | nasty, st.none() | nasty)
 
 
@@ -44,7 +45,7 @@ sources = st.builds(lambda path, title, publisher: Source("d2", path or "p", tit
        also=st.lists(sources, max_size=2))
 def test_no_field_can_print_a_control_character_or_an_extra_line(quote, path, title, publisher, label, also):
     e = extract(quote, path or "p", title, publisher, label, also)
-    for part in (*quote_parts(e), source_line(e), location(e), *map(also_in_line, also), visible(path)):
+    for part in (*quote_parts(e), source_line(e.citation), location(e.citation), *map(also_in_line, also), visible(path)):
         assert not CONTROL.search(part), part
     assert citation(e).count("\n") == 1  # quote line, source line
     for color in (False, True):
@@ -64,7 +65,7 @@ def test_a_file_name_with_newlines_cannot_forge_an_extract(seed_corpus, tmp_path
     asked = qa("ask", HARBOUR, "--min-score", "0", "-k", "5", *where(seed_corpus, index))
     assert asked.exit_code == 0, asked.stderr
     answer = api.ask(api.open_index(index), HARBOUR, top_k=5, min_score=0.0)
-    assert any(e.path == FORGED for e in answer.extracts)
+    assert any(e.citation.path == FORGED for e in answer.extracts)
     lines = asked.stdout.splitlines()
     table = claim_lines(answer.claims, answer.agreement)  # who says what, then a blank line
     assert len(lines) == len(table) + bool(table) + sum(3 + len(e.also_in) for e in answer.extracts)

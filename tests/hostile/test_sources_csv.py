@@ -27,7 +27,7 @@ def build(corpus, csv: str | None = None, command: str = "build"):
     done = qa("index", command, *where(corpus, corpus.parent / "index"), *(FAKE if command == "build" else ()))
     assert done.exit_code == 0, done.stderr
     docs = json.loads(qa("docs", "--json", *where(corpus, corpus.parent / "index")).stdout)["documents"]
-    return done, {d["path"]: d for d in docs}
+    return done, {d["citation"]["path"]: {**d, **d["citation"]} for d in docs}
 
 
 def warnings(done) -> list[str]:

@@ -59,13 +59,13 @@ def test_answer_cards_show_quote_and_source(chat_app):
         assert [c.extract.rank for c in cards] == list(range(1, len(cards) + 1))
         rendered = cards[0].render().plain
         assert top.quote in rendered.replace("\n", " ") or top.quote in rendered
-        assert f"{top.path}:{top.line}" in rendered
+        assert f"{top.citation.path}:{top.citation.line}" in rendered
         assert f"score {top.score:.2f}" in rendered
-        assert (top.title or "(untitled)") in rendered and (top.date or "(undated)") in rendered
+        assert (top.citation.title or "(untitled)") in rendered and (top.citation.date or "(undated)") in rendered
         for other in top.also_in:
-            assert "also in: " in rendered and f"{other.path}:{other.line}" in rendered
+            assert "also in: " in rendered and f"{other.citation.path}:{other.citation.line}" in rendered
         shown = screen_text(pilot.app)
-        assert "56" in shown and f"{top.path}:{top.line}" in shown
+        assert "56" in shown and f"{top.citation.path}:{top.citation.line}" in shown
 
 
     drive(chat_app, body)
@@ -115,8 +115,8 @@ def test_document_view_scrolls_to_highlighted_quote_and_esc_returns(chat_app):
         body = screen.query_one(DocumentText)
         e = card.extract
         index = api.open_index(Path("index"))
-        text = index.texts[index.doc_numbers[e.doc_id]]
-        assert text[e.start:e.end] == e.quote
+        text = index.texts[index.doc_numbers[e.citation.doc_id]]
+        assert text[e.citation.start:e.citation.end] == e.quote
         assert "".join(body.parts) == text
         assert "".join(body.parts[1:4]) == e.quote
         # the quote is emphasised: its characters carry the quote/highlight styles
@@ -156,7 +156,7 @@ def test_ctrl_c_copies_and_says_it_only_reached_the_terminal(chat_app):
         await pilot.press("ctrl+c")
         await settle(pilot)
         assert pilot.app.clipboard.startswith("“" + e.quote.split()[0])
-        assert f"corpus/{e.path}:{e.line}" in pilot.app.clipboard  # the file as it opens from here
+        assert f"corpus/{e.citation.path}:{e.citation.line}" in pilot.app.clipboard  # the file as it opens from here
         assert notices(pilot.app) == [
             "Sent the quote and its source to the terminal's clipboard (OSC 52). Not every terminal accepts it, "
             "and none confirms it: Ctrl+W saves the quote to a file instead."]
@@ -384,8 +384,8 @@ def test_ctrl_s_saves_the_conversation_as_markdown(chat_app, tmp_path):
         assert f"Index: `./index`, model {FakeEncoder.name}." in text
         default = api.default_min_score()
         assert (f"## {QUESTION}\n\n_Searched all documents · --min-score {default:g} · index version {version}._\n\n"
-                f"1. {source_line(top)}") in text
-        assert f"`corpus/{top.path}:{top.line}`" in text
+                f"1. {source_line(top.citation, top.kind)}") in text
+        assert f"`corpus/{top.citation.path}:{top.citation.line}`" in text
         assert top.quote.split(". ")[0].split("\n")[0] in text
         assert (f"## {UNANSWERED}\n\n_Searched documents with source “cnn”, a date from 2026-01-15 · --min-score 1.01 · "
                 f"index version {version}._\n\n_The documents do not answer this question._") in text
@@ -614,8 +614,8 @@ def test_a_timeline_shows_each_documents_date_and_is_saved(chat_app, tmp_path):
         index = api.open_index(Path("index"))
         dated = {d.path: d.date for d in index.documents}
         for row in rows:
-            assert row.entry.published == dated[row.entry.path]
-            assert f" · {dated[row.entry.path] or '(undated)'} · " in row.render().plain
+            assert row.entry.citation.date == dated[row.entry.citation.path]
+            assert f" · {dated[row.entry.citation.path] or '(undated)'} · " in row.render().plain
         await pilot.press("ctrl+s")
         await pilot.pause()
         name = pilot.app.screen.query_one("#save-name", Input).value
@@ -624,7 +624,7 @@ def test_a_timeline_shows_each_documents_date_and_is_saved(chat_app, tmp_path):
         text = (tmp_path / name).read_text(encoding="utf-8")
         assert "(not answered yet)" not in text
         for row in rows:
-            assert f"“{row.entry.quote}”" in text and f"`corpus/{row.entry.path}:{row.entry.line}`" in text
+            assert f"“{row.entry.quote}”" in text and f"`corpus/{row.entry.citation.path}:{row.entry.citation.line}`" in text
 
     drive(chat_app, body)
 
@@ -643,10 +643,10 @@ def test_who_says_what_is_a_card_above_the_answers_whose_rows_open_their_sentenc
         extracts = [c for c in turn.query(ExtractCard) if not isinstance(c, ClaimRow)]
         assert extracts and card.region.y < extracts[0].region.y  # above the answer cards
         rows = list(card.query(ClaimRow))
-        assert [(r.claim.value, r.source.path) for r in rows] == [(c.value, s.path) for c in answer.claims for s in c.sources]
+        assert [(r.claim.value, r.source.citation.path) for r in rows] == [(c.value, s.citation.path) for c in answer.claims for s in c.sources]
         for row in rows:
             plain = row.render().plain
-            assert f"{row.source.path}:{row.source.line}" in plain
+            assert f"{row.source.citation.path}:{row.source.citation.line}" in plain
             # one line per value, its speaker once; the claim's other documents folded under it
             assert "\n" not in plain and (not row.first or plain.startswith(row.claim.value + "  "))
             assert row.display == row.first

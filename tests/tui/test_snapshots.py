@@ -28,24 +28,22 @@ def cut(index, rank: int, path: str, best: str, score: float, *, before: str = "
         also_in: tuple[Source, ...] = ()) -> Extract:
     """An extract as the library would make it: the quote is document_text[start:end]."""
     number = next(i for i, d in enumerate(index.documents) if d.path == path)
-    doc, text = index.documents[number], index.texts[number]
+    text = index.texts[number]
     at = text.index(best)
     start = text.rindex(before, 0, at) if before else at
     end = text.index(after, at) + len(after) if after else at + len(best)
     end = text.index(".", end - 1) + 1 if after else end
     return Extract(rank=rank, quote=text[start:end], highlight=Highlight(at - start, at - start + len(best)),
-                   score=score, doc_id=doc.doc_id, path=doc.path, title=doc.title, publisher=doc.publisher,
-                   date=doc.date, start=start, end=end, line=text.count("\n", 0, start) + 1, also_in=also_in)
+                   score=score, kind="body", citation=index.citation(number, start, end), also_in=also_in)
 
 
 @pytest.fixture
 def fixed_answers(built, monkeypatch):
-    index = api.open_index(built[1])
+    index = api.open_index(built[1], corpus=built[0].absolute())
     other = cut(index, 1, "001_00a02d510dd7c0aa.txt", "As of Tuesday evening, Venezuelan", 0.8)
     extracts = (
         cut(index, 1, "000_c49348b2c4adda7c.txt", FORO_PENAL, 0.91,
-            also_in=(Source(other.doc_id, other.path, other.title, other.publisher, other.date,
-                            other.start, other.end, other.line),)),
+            also_in=(Source(FORO_PENAL, "body", other.citation),)),
         cut(index, 2, "001_00a02d510dd7c0aa.txt", NGO, 0.62, after="beginning of this year"),
         cut(index, 3, "001_00a02d510dd7c0aa.txt", RELEASES, 0.55, before="As of Tuesday evening, Venezuelan",
             after="under what conditions"),

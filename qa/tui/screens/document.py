@@ -36,7 +36,7 @@ class DocumentScreen(Screen, inherit_bindings=False):  # Back first in the foote
 
     def compose(self) -> ComposeResult:
         e = self.extract
-        yield Static(Text(f"{source_line(e)}\n{location(e)} · quote #{e.rank} highlighted · Esc returns"),
+        yield Static(Text(f"{source_line(e.citation, e.kind)}\n{location(e.citation)} · quote #{e.rank} highlighted · Esc returns"),
                      id="doc-header")
         with VerticalScroll(id="doc-scroll"):
             yield DocumentText(self.text, e, id="doc-text")

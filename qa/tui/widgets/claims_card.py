@@ -20,9 +20,9 @@ from qa.tui.widgets.extract_card import ExtractCard
 
 def as_extract(s: ClaimSource) -> Extract:
     """A claim's source as the document view shows an extract: its sentence, the value highlighted."""
-    return Extract(rank=0, quote=s.quote, highlight=Highlight(s.value_start - s.start, s.value_end - s.start), score=0.0,
-                   doc_id=s.doc_id, path=s.path, title=s.title, publisher=s.publisher, date=s.date, start=s.start, end=s.end,
-                   line=s.line, page=s.page, file=s.file)
+    start = s.citation.start or 0
+    return Extract(rank=0, quote=s.quote, highlight=Highlight(s.value_start - start, s.value_end - start), score=0.0,
+                   kind="body", citation=s.citation)
 
 
 class ClaimRow(ExtractCard):
@@ -46,11 +46,11 @@ class ClaimRow(ExtractCard):
             who = visible(self.claim.attributed_to) if self.claim.attributed_to else "(the outlet's own words)"
             text.append(f"  {who}  ", self.get_component_rich_style("extract-card--source"))
             more = len(self.claim.sources) - 1
-            text.append(f"{location(self.extract)}{own}", meta)
+            text.append(f"{location(self.extract.citation)}{own}", meta)
             if more:
                 text.append(f"  +{more} more {'document' if more == 1 else 'documents'} (→)", meta)
         else:
-            text.append(f"    {location(self.extract)}{own} · {source_line(self.extract)}", meta)
+            text.append(f"    {location(self.extract.citation)}{own} · {source_line(self.extract.citation)}", meta)
         return text
 
     def action_unfold(self) -> None:

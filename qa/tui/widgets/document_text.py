@@ -16,9 +16,9 @@ class DocumentText(Widget):
 
     def __init__(self, text: str, extract: Extract, **kwargs) -> None:
         super().__init__(**kwargs)
-        e = extract
-        h0, h1 = e.start + e.highlight.start, e.start + e.highlight.end
-        bounds = [0, e.start, h0, h1, e.end, len(text)]
+        start, end = extract.citation.start or 0, extract.citation.end or len(text)
+        h0, h1 = start + extract.highlight.start, start + extract.highlight.end
+        bounds = [0, start, h0, h1, end, len(text)]
         self.parts = [visible_lines(text[a:b]) for a, b in zip(bounds, bounds[1:])]
 
     def render(self) -> Text:

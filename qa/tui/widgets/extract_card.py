@@ -57,8 +57,8 @@ class ExtractCard(Widget, can_focus=True):
         text.append("“" + before, quote)
         text.append(sentence, best)
         text.append(after + "”", quote)
-        text.append("\n— " + source_line(e), source)
-        facts = [location(e), f"#{e.rank}", f"score {e.score:.2f}"]
+        text.append("\n— " + source_line(e.citation, e.kind), source)
+        facts = [location(e.citation), f"#{e.rank}", f"score {e.score:.2f}"]
         if self.low_confidence:
             facts.append("low confidence")
         text.append("\n  " + " · ".join(facts), meta)

@@ -12,8 +12,7 @@ from qa.tui.widgets.extract_card import ExtractCard
 class TimelineRow(ExtractCard):
     def __init__(self, entry: TimelineEntry, number: int) -> None:
         super().__init__(Extract(rank=number, quote=entry.quote, highlight=Highlight(0, len(entry.quote)), score=0.0,
-                                 doc_id=entry.doc_id, path=entry.path, title=entry.title, publisher=entry.publisher,
-                                 date=entry.published, start=entry.start, end=entry.end, line=entry.line, file=entry.file))
+                                 kind="body", citation=entry.citation))
         self.entry = entry
         self.add_class("timeline-row")
 
@@ -25,5 +24,5 @@ class TimelineRow(ExtractCard):
         text.append(f"{when}", self.get_component_rich_style("extract-card--highlight"))
         text.append(f"  {basis}\n" if basis else "\n", self.get_component_rich_style("extract-card--meta"))
         text.append(f"“{quote_line(e.quote)}”\n", self.get_component_rich_style("extract-card--quote"))
-        text.append(f"— {source_line(self.extract)} · {location(self.extract)}", self.get_component_rich_style("extract-card--source"))
+        text.append(f"— {source_line(e.citation)} · {location(e.citation)}", self.get_component_rich_style("extract-card--source"))
         return text

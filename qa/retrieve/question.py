@@ -149,7 +149,8 @@ def is_statement(question: str) -> bool:
     return len(words) >= 4 and any(w in _FINITE or (w.endswith("ed") and i < len(words) - 1) for i, w in enumerate(words))
 
 
-def analyse(question: str, table: dict[str, list[int]]) -> Asked:
+def asks(question: str, table: dict[str, list[int]]) -> Asked:
+    """What a question asks for: the kinds of value, the names it mentions, whether it asks what was said."""
     statement = is_statement(question)
     return Asked(frozenset() if statement else wants(question), names_in(question, table),
                  bool(_SAID.search(question.lower())) and not statement, statement, fold(question))
