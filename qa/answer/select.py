@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from qa import rules
 from qa.answer import claims
 from qa.index.loaded import Index
 from qa.rank import model
@@ -32,11 +33,7 @@ NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best s
 CLAIM_POOL = 60  # the most relevant candidates whose values are gathered into claims
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_ANAPHOR = re.compile(
-    r"^[“\"]?(but|however|he|she|it|they|this|that|these|those|his|her|their|its|the group|the outlet|the report|"
-    r"the official|the move|still|also|and|yet|instead|meanwhile|officials|there)\b",
-    re.IGNORECASE,
-)
+_ANAPHOR = re.compile(r"^[“\"]?(" + rules.phrases("leaning_openers") + r")\b", re.IGNORECASE)
 
 
 def ask(index: Index, question: str, *, top_k: int = 3, filters: Filters = Filters(), min_score: float | None = None) -> Answer:
