@@ -81,8 +81,8 @@ def _fingerprint(corpus: Path) -> str:
     digest = hashlib.sha256()
     for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
         digest.update(path.relative_to(corpus).as_posix().encode() + b"\0" + path.read_bytes())
-    for path in sorted((ROOT / "qa").rglob("*.py")):
-        if path.parts[-2] in ("ingest", "readers", "index", "embed", "annotate"):
+    for path in sorted(p for p in (ROOT / "qa").rglob("*") if p.suffix in (".py", ".json")):
+        if path.parts[-2] in ("ingest", "readers", "index", "embed", "annotate", "rules"):  # rules: the word lists
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -21,13 +21,13 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from qa import rules
+
 Resolved = tuple[str | None, str | None, str | None]  # (date, start_date, end_date)
 UNRESOLVED: Resolved = (None, None, None)
 
-MONTHS = {"january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-          "september": 9, "october": 10, "november": 11, "december": 12, "jan": 1, "feb": 2, "mar": 3, "apr": 4,
-          "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12}
-WEEKDAYS = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4, "saturday": 5, "sunday": 6}
+MONTHS = {m: n for n, name in enumerate(rules.ordered("months"), 1) for m in (name, name[:3])} | {"sept": 9}
+WEEKDAYS = {name: n for n, name in enumerate(rules.ordered("weekdays"))}
 NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
            "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 DAY_WORDS = {"yesterday": -1, "last night": -1, "today": 0, "tonight": 0, "this morning": 0,
@@ -295,7 +295,7 @@ def resolve_anaphor(words: str, previous_day: str | None) -> Resolved:
 _MONTH_WORD = "(?:" + "|".join(sorted(MONTHS, key=len, reverse=True)) + ")"
 _EXPLICIT = [
     re.compile(rf"\b(?:\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}} {_MONTH_WORD} \d{{4}}|{_MONTH_WORD}\.? \d{{1,2}}, \d{{4}})\b", re.IGNORECASE),
-    re.compile(r"\b\d{2} (?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC) \d{2}\b"),
+    re.compile(rf"\b\d{{2}} (?:{'|'.join(month[:3].upper() for month in rules.ordered('months'))}) \d{{2}}\b"),
 ]
 
 

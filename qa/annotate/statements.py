@@ -25,64 +25,16 @@ import itertools
 from dataclasses import dataclass
 from typing import NamedTuple
 
-# lemma -> its forms. One table: adding a verb is adding a line.
-REPORTING_VERBS = {
-    "say": "say says said saying",
-    "tell": "tell tells told telling",
-    "confirm": "confirm confirms confirmed confirming",
-    "claim": "claim claims claimed claiming",
-    "announce": "announce announces announced announcing",
-    "report": "report reports reported reporting",
-    "estimate": "estimate estimates estimated estimating",
-    "post": "post posts posted posting",
-    "write": "write writes wrote written writing",
-    "tweet": "tweet tweets tweeted tweeting",
-    "warn": "warn warns warned warning",
-    "deny": "deny denies denied denying",
-    "dispute": "dispute disputes disputed disputing",
-    "add": "add adds added adding",
-    "note": "note notes noted noting",
-    "describe": "describe describes described describing",
-    "explain": "explain explains explained explaining",
-    "insist": "insist insists insisted insisting",
-    "accuse": "accuse accuses accused accusing",
-    "criticize": "criticise criticises criticised criticising criticize criticizes criticized criticizing",
-    "condemn": "condemn condemns condemned condemning",
-    "thank": "thank thanks thanked thanking",
-    "welcome": "welcome welcomes welcomed welcoming",
-    "call": "call calls called calling",
-    "pledge": "pledge pledges pledged pledging",
-    "promise": "promise promises promised promising",
-    "vow": "vow vows vowed vowing",
-    "negate": "negate negates negated negating",
-    "reiterate": "reiterate reiterates reiterated reiterating",
-    "highlight": "highlight highlights highlighted highlighting",
-    "emphasize": "emphasise emphasises emphasised emphasising emphasize emphasizes emphasized emphasizing",
-    "stress": "stress stresses stressed stressing",
-    "argue": "argue argues argued arguing",
-    "allege": "allege alleges alleged alleging",
-    "state": "state states stated stating",
-    "declare": "declare declares declared declaring",
-    "acknowledge": "acknowledge acknowledges acknowledged acknowledging",
-    "admit": "admit admits admitted admitting",
-    "advise": "advise advises advised advising",
-    "urge": "urge urges urged urging",
-    "ask": "ask asks asked asking",
-    "believe": "believe believes believed believing",
-    "expect": "expect expects expected expecting",
-}
-FORMS = {form: lemma for lemma, forms in REPORTING_VERBS.items() for form in forms.split()}
-ACTIVE_ONLY = {"expect", "believe"}  # "X expects", never "is expected to"
-RAISING = {"say", "report", "believe", "allege"}  # "those said to be held" says nothing
-# A verb that reports speech only with one of these objects, or none: "posted on X", not "posted profits".
-SPEECH_OBJECTS = {"post": {"message", "statement", "comment", "comments", "video", "note", "tweet", "update", "letter"}}
-PRONOUNS = {"he", "she", "they", "it", "we", "i", "you"}
-RELATIVE = {"who", "whom", "whose", "which", "that"}
+from qa import rules
+
+FORMS = {form: lemma for lemma, forms in rules.table("reporting_verbs").items() for form in forms}
+ACTIVE_ONLY, RAISING = rules.words("active_only"), rules.words("raising")
+SPEECH_OBJECTS = {"post": rules.words("speech_objects")}
+PRONOUNS, RELATIVE = rules.words("pronouns"), rules.words("relative_pronouns")
 # A relayed statement reaches a reader through an outlet: a named organisation or one of these.
 OUTLET_LABELS = {"ORG", "WORK_OF_ART"}
 NAMED = {"PERSON", "ORG", "NORP", "GPE"}
-OUTLET_NOUNS = {"newspaper", "paper", "agency", "broadcaster", "network", "outlet", "channel", "station",
-                "magazine", "website", "daily", "tabloid", "wire", "media", "press"}
+OUTLET_NOUNS = rules.words("outlet_nouns")
 NP_LEFT = {"det", "predet", "amod", "compound", "poss", "nummod", "quantmod", "nmod", "nn", "advmod", "npadvmod"}
 SEPARATORS = {",", "(", "—", "–", ";", ":"}
 QUOTES = {"“": 1, "”": -1, "«": 1, "»": -1}
@@ -328,10 +280,7 @@ def _pronoun(doc, tokens: tuple[int, int]) -> str | None:
 
 
 # What takes a figure back from the one its clause names: the grammar of denial, not any story's wording.
-NO_ONE = {"nobody", "none", "neither", "nothing", "no-one"}  # "according to nobody"; "no official" by its determiner
-DENYING = {"deny", "dispute", "negate"}  # what follows is what the speaker rejects, not what they say
-FALSITY = {"false", "untrue", "wrong", "incorrect", "baseless", "unfounded", "inaccurate", "fabricated", "fake",
-           "misleading", "bogus"}  # "rumours that ... were false"
+NO_ONE, DENYING, FALSITY = rules.words("no_one"), rules.words("denying"), rules.words("falsity")
 
 
 def _no_one(head) -> bool:
@@ -366,9 +315,7 @@ def _called_false(token) -> bool:
 
 
 NOT_FIGURES = {"DATE", "TIME", "ORDINAL"}
-# nouns that report a figure as someone's: "the government's claim of 400", "Foro Penal's count"
-REPORTING_NOUNS = {"claim", "claims", "count", "counts", "figure", "figures", "tally", "tallies", "estimate",
-                   "estimates", "toll", "number", "numbers", "statement", "report", "data", "records"}
+REPORTING_NOUNS = rules.words("reporting_nouns")
 MAX_CLIMB = 12
 
 

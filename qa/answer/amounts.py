@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from qa import rules
 from qa.records import Amount
 
 _UNITS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -20,9 +21,7 @@ _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_
 # vague plurals: a lower bound, approximately
 VAGUE = {"dozens": 24, "scores": 40, "hundreds": 200, "thousands": 2000, "millions": 2_000_000, "several": 3,
           "multiple": 2, "a handful": 3, "a dozen": 12, "a few": 2, "many": 2}
-_ABOUT = r"about|around|roughly|approximately|nearly|almost|some|an estimated|close to|just over|just under"
-_ATLEAST = r"at least|more than|over|upwards of|in excess of|no fewer than|no less than"
-_ATMOST = r"at most|fewer than|less than|under|up to|no more than"
+_ABOUT, _ATLEAST, _ATMOST = rules.phrases("approximately"), rules.phrases("at_least"), rules.phrases("at_most")
 _WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|"
           r"eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety")
 _SCALE = r"(?: (?:hundred|thousand|million|billion))"

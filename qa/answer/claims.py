@@ -28,11 +28,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from qa import rules
 from qa.annotate.dates import MONTHS
 from qa.answer.amounts import FIGURE, VAGUE, compatible, read
 from qa.answer.select import threshold
 from qa.index.loaded import Index
 from qa.index.notes import fold
+from qa.index.word_vectors import MATCH
 from qa.rank import model
 from qa.rank.model import Candidate
 from qa.records import Amount, Answer, Claim, ClaimSource, Entity, Passage
@@ -41,22 +43,11 @@ from qa.retrieve.question import NUMBER, Asked
 
 KINDS = {"PERSON": "person", "ORG": "organization", "NORP": "organization", "GPE": "place", "LOC": "place",
          "FAC": "place", "DATE": "date", "TIME": "date"}
-# words that stand for the noun counted before them ("four of them, and two others"): they never rule a figure out
-_GENERIC = frozenset("ones others".split())
-# words that count people of any kind: they count what a question asks about, unless it names a kind
-# of people with a capital ("Americans", "Europeans")
-_PEOPLE = frozenset("people persons individuals".split())
-_DETERMINERS = frozenset("such other more of the these those".split())
-# words that end what a figure counts: a verb or a preposition follows the noun phrase
-_NOT_COUNTED = frozenset("""is are was were has have had be been will would could can to in on at by from of for as
-with who which that than and or but had had been said says say out per percent""".split())
+_GENERIC, _PEOPLE = rules.words("generic_nouns"), rules.words("people_nouns")
+_DETERMINERS, _NOT_COUNTED = rules.words("counted_determiners"), rules.words("not_counted")
 _TARGET = re.compile(r"\bhow (?:many|much) ((?:[a-z’'.-]+ ){0,3}?[a-z’'.-]+?)(?= (?:are|were|was|is|have|has|had|did|do|does|"
                      r"been|will|would|could|can|remain|still)\b|\?|$)|\b(?:number|count|tally|figure|total) of ([a-z’'. -]+)")
-_AUX = frozenset("""are were was is have has had did do does been will would could can how many much who whom whose
-what which when where why""".split())
-# reporting words: who said it is matched on the speaker, not in the words around the value
-_REPORTING = frozenset("""say says said saying tell told claim claims claimed report reports reported confirm confirms
-confirmed according announce announced estimate estimates estimated post posted statement""".split())
+_AUX, _REPORTING = rules.words("question_function_words"), rules.words("attributing_words")
 _WHO_IS = re.compile(r"^\s*(?:who|what)\s+(?:is|was|are|were)\s+(?:the\s+)?[A-Z]?[\w’'.-]+(?:\s+[\w’'.-]+){0,3}\s*\??\s*$",
                      re.IGNORECASE)
 _KIND_WORD = re.compile(r"\b(?:what|which)\s+(?:is |was |were |are )?(?:the )?([a-z]+)")
@@ -64,7 +55,6 @@ _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(m for m in MONTHS if len(m) > 3) 
 # "a far higher figure of 400": a count compared with one given before, whose sentence says what it counts
 _ANAPHORIC = re.compile(r"\b(?:higher|lower|larger|smaller|bigger|greater|different|similar|same|revised|new|own) "
                         r"(?:count|figure|tally|number|total|estimate|toll)s? of $", re.IGNORECASE)
-MATCH = 0.55  # word-vector cosine at which two words say the same (qa.index.word_vectors.MATCH)
 CLAIM_POOL = 60  # the most relevant candidates whose values are gathered into claims
 KEEP = 0.5  # a value is kept when its support times its sentence's score reaches this share of the best
 
@@ -347,7 +337,7 @@ def _speaker_head(speaker: str | None) -> str:
 def _dated_as_asked(p: Passage, question: str) -> bool:
     """False when the question names a year that the sentence's own dates, or else its document's
     date, contradict ("released in 2025" is not answered by a January 2026 release)."""
-    years = set(re.findall(r"\b(?:19|20)\d\d\b", question))
+    years = set(re.findall(rf"\b{rules.YEAR}\b", question))
     if not years:
         return True
     found = [day for d in p.dates if (day := d.date or d.start_date)]

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from qa import rules
 from qa.index.loaded import Index
 from qa.rank import model
 from qa.rank.model import Candidate
@@ -29,11 +30,7 @@ MMR_POOL = 30  # the most relevant candidates that compete for each slot
 NEIGHBOUR_SHARE = 0.6  # a neighbour joins the quote at this share of the best sentence's relevance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_ANAPHOR = re.compile(
-    r"^[“\"]?(but|however|he|she|it|they|this|that|these|those|his|her|their|its|the group|the outlet|the report|"
-    r"the official|the move|still|also|and|yet|instead|meanwhile|officials|there)\b",
-    re.IGNORECASE,
-)
+_ANAPHOR = re.compile(r"^[“\"]?(" + rules.phrases("leaning_openers") + r")\b", re.IGNORECASE)
 
 
 def threshold(query: Query, min_score: float | None) -> float:

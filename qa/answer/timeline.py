@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from qa import rules
 from qa.index.loaded import Index
 from qa.rank import model
 from qa.rank.model import Candidate
@@ -20,8 +21,8 @@ from qa.retrieve.query import Query
 
 MOST = 20  # entries at most
 DUPLICATE = 0.6  # word-set Jaccard at which two sentences are the same report (wire copy)
-_EXPLICIT = re.compile(r"\b(?:1[89]|20)\d\d\b|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b|"
-                       r"\b\d{1,2} (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
+_MON = "(?:" + "|".join(m[:3] for m in rules.ordered("months")) + ")"
+_EXPLICIT = re.compile(rf"\b{rules.YEAR}\b|\b{_MON}[a-z]*\.? \d{{1,2}}\b|\b\d{{1,2}} {_MON}[a-z]*\b", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
 

@@ -13,6 +13,8 @@ import bisect
 import re
 from collections.abc import Sequence
 
+from qa import rules
+from qa.ingest.metadata import DATE_LINE
 from qa.ingest.paragraphs import paragraphs
 from qa.ingest.readers.base import Layout
 
@@ -31,24 +33,14 @@ def _overlaps(spans: Sequence[tuple[int, int]], starts: list[int], start: int, e
     i = bisect.bisect_right(starts, start) - 1
     return any(0 <= j < len(spans) and spans[j][0] < end and spans[j][1] > start for j in (i, i + 1))
 
-_APPEAL = re.compile(
-    r"\b(your support|support now|your donation|donate|paywalls?|subscribe|sign up for|"
-    r"newsletter|to your inbox|read more|click here|follow us|advertisement)\b",
-    re.IGNORECASE,
-)
-_TAIL_MARKER = re.compile(
-    r"^\s*(more stories|more on these topics|go deeper|common questions?|related (stories|articles|coverage)|"
-    r"read next|recommended( for you)?|you may also like|most (read|popular)|top stories|"
-    r"get breaking .*)\s*:?\s*$",
-    re.IGNORECASE,
-)
+_APPEAL = re.compile(rf"\b({rules.phrases('appeal_phrases')})\b|^\s*({rules.phrases('link_prefixes')})\s*:", re.IGNORECASE)
+_TAIL_MARKER = re.compile(rf"^\s*({rules.phrases('tail_markers')})\s*:?\s*$", re.IGNORECASE)
 _RELATIVE_TIME = re.compile(
     r"^\s*(published\s+|updated\s+)?(\d+|an?|one)\s+(second|minute|hour|day|week)s?\s+ago\s*$", re.IGNORECASE
 )
 _TIMESTAMP = re.compile(r"^\s*(originally\s+)?(published|updated)\b.{0,40}$", re.IGNORECASE)
 # A caption ends with a credit such as "(Carlos Becerra/Getty Images)" or "(Photo by X/Y)".
 _CREDIT = re.compile(r"\((photo|image|picture)s? (by|credit)[^)]*\)|\([^()]{2,80}/[^()]{2,80}\)\s*$", re.IGNORECASE)
-_DATE_PREFIX = re.compile(r"^\s*date\s+\d{4}-\d{2}-\d{2}\s*$")
 # A byline says who wrote the piece, which a reader may ask about: it is body text.
 _BYLINE = re.compile(r"^\s*By\s+[A-Z][\w.'’-]+(\s+[\w.'’-]+){0,8},\s*[\w .&]+$")
 _LIST_DASH = re.compile(r"^\s*[-–—•]\s*$")
@@ -125,7 +117,7 @@ def classify(text: str, spans: list[tuple[int, int]], noise: Sequence[tuple[int,
             i += 1
         line_kind = line_kinds[i][2] if i < len(line_kinds) else None
         sentence = text[start:end]
-        if (_DATE_PREFIX.match(sentence) or _TIMESTAMP.match(sentence) or _RELATIVE_TIME.match(sentence)
+        if (DATE_LINE.fullmatch(sentence.rstrip()) or _TIMESTAMP.match(sentence) or _RELATIVE_TIME.match(sentence)
                 or _overlaps(noise, noise_starts, start, end) or _CREDIT.fullmatch(sentence.strip())):
             kinds.append(BOILERPLATE)
         elif line_kind is None and _overlaps(quoted, quoted_starts, start, end):

@@ -1,7 +1,7 @@
 """What a document's text says about itself: title, publisher and date, each with its basis.
 
 Metadata comes only from the text: an optional front matter block
-(`---` / `title: ...` / `---`), the seeds' leading ` date YYYY-MM-DD` marker,
+(`---` / `title: ...` / `---`), a leading date line ("date 2026-01-14", "Posted on Feb. 1, 2025"),
 a headline line (not "Advertisement"), bylines such as "By ..., CNN" or a line
 "Jane Roe, Reuters", a "WASHINGTON (AP) —" or "Feb. 7 (UPI) —" dateline and
 "Published"/"Updated" stamps ("Updated" only when nothing states the publication).
@@ -15,30 +15,34 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
+from qa import rules
+
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-_DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\b")
+# A date as news pages write one: "2025-02-01", "2025/02/01", "February 1, 2025", "Sat., Feb. 1st 2025",
+# "1 February 2025", "01 FEB 25" (a two-digit year only after its month's name, as datelines write it).
+_MONTH = "|".join(sorted({m for name in rules.ordered("months") for m in (name, name[:3])} | {"sept"}, key=len, reverse=True))
+_WEEKDAY = rf"(?:(?:{'|'.join(day[:3] for day in rules.ordered('weekdays'))})[a-z]*\.?,?\s+)"
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+DATE = (rf"(?:\d{{4}}[-/]\d{{1,2}}[-/]\d{{1,2}}|{_WEEKDAY}?(?:{_DAY}\s+(?:{_MONTH})\.?,?\s+(?:\d{{4}}|\d\d)"
+        rf"|(?:{_MONTH})\.?\s+{_DAY},?\s+\d{{4}}))(?!\d)")
+# A line that states its page's date before anything else: "date 2026-01-14", "Date: 14 January 2026", "Posted on ...";
+# not a header with its time ("Date: Fri, 20 Apr 2001 20:16:13 -0400" in a forwarded e-mail), which stays whole.
+DATE_LINE = re.compile(rf"\s*(?:date|posted(?:\s+on)?)\s*:?\s+({DATE})(?=[ \t]+[^\d\s]|\s*(?:\n|$))", re.IGNORECASE)
 _BYLINE = re.compile(r"^\s*By\s+([^\n,]+),\s*([A-Z][\w .&'’-]{1,40}?)\s*$", re.MULTILINE)
 _NAME = r"[A-Z][\w.'’-]+(?:[ \t]+(?:[A-Z][\w.'’-]+|de|da|van|von|del|la)){1,4}"
 _NAME_OUTLET = re.compile(rf"^[ \t]*({_NAME}),[ \t]*([A-Z][\w.&'’-]*(?:[ \t]+[A-Z][\w.&'’-]*){{0,3}})[ \t]*$", re.MULTILINE)
-# Words a byline puts where an outlet goes without naming one ("By Staff, Agencies").
-_NO_OUTLET = frozenset(
-    "agencies agency staff staffers wires wire services reporters correspondents desk editors contributors".split()
-)
+_NO_OUTLET = rules.words("no_outlet")  # "By Staff, Agencies" names no outlet
 _BYLINE_NAME = re.compile(r"^[ \t]*By[ \t]+([A-Z][\w.'’-]+(?:[ \t]+(?:[A-Z][\w.'’-]+|de|da|van|von|del|la)){1,5})[ \t]*$", re.MULTILINE)
 _DATELINE = re.compile(r"^\s*(?:[A-Z][\w ,.'’/]{0,40}?\s)?\(([A-Z][\w .&-]{1,30})\)\s*[—–-]", re.MULTILINE)
-_STAMP = re.compile(
-    r"\b(?:originally\s+)?(published|updated):?\s+(?:on\s+)?"
-    r"([0-9]{1,2} [A-Za-z]{3,9},? [0-9]{2,4}|[A-Za-z]{3,9}\.? [0-9]{1,2},? [0-9]{4}|\d{4}-\d{2}-\d{2})",
-    re.IGNORECASE,
-)
-_DATE_FORMATS = ("%d %b %y", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%Y-%m-%d")
-_FILE_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
-_NOT_TITLE = re.compile(r"^\W*(advertisement|sponsored( content)?|skip to (main )?content|menu|share( this)?|"
-                        r"subscribe|sign in|log in|breaking news|live updates?)\W*$", re.IGNORECASE)
+_STAMP = re.compile(rf"\b(?:originally\s+)?(published|updated):?\s+(?:on\s+)?({DATE})", re.IGNORECASE)
+_DATE_FORMATS = ("%d %b %y", "%d %b %Y", "%d %B %y", "%d %B %Y", "%b %d %Y", "%B %d %Y", "%Y-%m-%d", "%Y/%m/%d")
+_NOT_WRITTEN = re.compile(rf"^{_WEEKDAY}|(?<=\d)(?:st|nd|rd|th)\b|(?<=sep)t\b|[,.]", re.IGNORECASE)  # what strptime does not read
+_FILE_DATE = re.compile(rf"(?<!\d)({rules.YEAR})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?!\d)")
+_NOT_TITLE = re.compile(rf"^\W*({rules.phrases('not_a_title')})\W*$", re.IGNORECASE)
 
 
 def parse_date(value: str) -> str | None:
-    cleaned = re.sub(r"[,.]", "", value.strip())
+    cleaned = " ".join(_NOT_WRITTEN.sub(" ", value.strip()).split())
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(cleaned, fmt).date().isoformat()
@@ -74,7 +78,7 @@ def _outlet(value: str | None) -> str | None:
 
 def _headline(text: str) -> str | None:
     for line in text.splitlines()[:6]:
-        line = _DATE_MARKER.sub("", line).strip()
+        line = DATE_LINE.sub("", line, count=1).strip()
         if not line or line == "---" or _NOT_TITLE.match(line):
             continue
         words = line.split()
@@ -95,7 +99,7 @@ def describe_sourced(text: str) -> tuple[tuple[str, str, str], ...]:
 
     The origin is "front-matter" for a value from the front matter block, and otherwise
     names what in the words themselves states it: "headline", "byline", "dateline",
-    "published-line", "updated-line" (or "text" for the seeds' ` date` marker).
+    "published-line", "updated-line" (or "text" for a leading date line).
     """
     text = text.removeprefix("\ufeff")  # a byte order mark (Windows editors) must not hide front matter
     meta = _front_matter(text)
@@ -107,8 +111,8 @@ def describe_sourced(text: str) -> tuple[tuple[str, str, str], ...]:
             found[name] = (value, origin)
 
     state("date", meta.get("date") and parse_date(meta["date"]), "front-matter")
-    marker = _DATE_MARKER.match(head)
-    state("date", marker.group(1) if marker else None, "text")
+    marker = DATE_LINE.match(head)
+    state("date", marker and parse_date(marker.group(1)), "text")
     stamps = [(m.group(1).lower(), parse_date(m.group(2))) for m in _STAMP.finditer(head)]
     state("date", next((d for kind, d in stamps if kind == "published" and d), None), "published-line")
     state("date", next((d for kind, d in stamps if kind == "updated" and d), None), "updated-line")

@@ -13,20 +13,16 @@ from __future__ import annotations
 
 import re
 
+from qa import rules
+from qa.ingest.metadata import DATE_LINE
 from qa.ingest.paragraphs import paragraphs
 from qa.ingest.readers.base import Layout
 
 # End punctuation, optional closing quotes/brackets, white space, then something
 # that can open a sentence.
 _BOUNDARY = re.compile(r"""[.!?]+[”"'’)\]]*(?=\s+[“"‘'(\[]?[A-Z0-9ÁÉÍÓÚÑ])""")
-_ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "sgt", "capt",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "no", "vs", "inc", "corp", "jr", "sr", "co", "ltd", "prof", "pres", "ft", "mt",
-    "p", "pp", "fig", "vol", "ch", "sec", "eq", "cf", "approx",
-}
+_ABBREVIATIONS = rules.words("abbreviations") | {m[:3] for m in rules.ordered("months") if m != "may"} | {"sept"}
 MAX_CHARS = 1_000  # the longest sentence span; longer ones are cut at white space
-_DATE_MARKER = re.compile(r"\s*date \d{4}-\d{2}-\d{2}(?=\s)")
 _LAST_WORD = re.compile(r"([\w.]+)[.!?]*[”\"'’)\]]*$")
 
 
@@ -89,8 +85,8 @@ def _split(text: str, layout: Layout) -> list[tuple[int, int]]:
     block_starts = {a for a, _ in layout.blocks}
     for para in paragraphs(text, layout):
         cursor = para.start
-        marker = _DATE_MARKER.match(text, para.start, para.end)
-        if marker:  # the seeds' leading " date YYYY-MM-DD" is not part of the first sentence
+        marker = DATE_LINE.match(text, para.start, para.end)
+        if marker:  # a leading "date 2026-01-14" is not part of the first sentence
             spans.append(_trim(text, para.start, marker.end()))
             cursor = marker.end()
         if para.heading or para.start in block_starts:  # a heading, or code: one span, its lines as they are

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa import rules
 from qa.index.notes import fold
 from qa.records import Document
 
@@ -25,31 +26,7 @@ PLACE = frozenset({"GPE", "LOC", "FAC"})
 WHO = frozenset({"PERSON", "ORG", "NORP"})
 
 # the noun after "what"/"which" ("which city", "what year", "the name of the team") -> what answers it
-_NOUNS: dict[str, frozenset[str]] = {}
-for _words, _types in (
-    ("person man woman king queen emperor president leader scientist author writer player coach actor actress ruler "
-     "general pope explorer composer artist poet philosopher inventor founder governor mayor minister monarch prince "
-     "princess duke bishop son daughter father mother wife husband brother sister individual doctor architect singer "
-     "director producer commander officer chancellor ceo chairman owner senator lawmaker official spokesman spokeswoman "
-     "spokesperson politician judge scholar historian reporter journalist correspondent editor envoy teacher professor",
-     frozenset({"PERSON"})),
-    ("team company organization organisation network university college school party group band newspaper station "
-     "channel agency club institution church corporation firm committee league army broadcaster magazine publisher "
-     "outlet airline", frozenset({"ORG"})),
-    ("city country state place town region area county continent river island nation province location village street "
-     "building stadium venue site territory port capital neighborhood neighbourhood district mountain ocean sea lake "
-     "prison jail kingdom empire", PLACE),
-    ("year date century decade month day time period era season", TIME),
-    ("number percentage percent amount proportion share size population temperature rate distance length height weight "
-     "cost price speed total count tally figure", NUMBER),
-    ("nationality religion ethnicity", frozenset({"NORP"})),
-    ("language", frozenset({"LANGUAGE"})),
-    ("war battle event", frozenset({"EVENT"})),
-    ("book film song show album novel episode series", frozenset({"WORK_OF_ART"})),
-    ("law act treaty", frozenset({"LAW"})),
-):
-    for _w in _words.split():
-        _NOUNS[_w] = _types
+_NOUNS = {w: frozenset(labels.split()) for labels, nouns in rules.table("answer_nouns").items() for w in nouns}
 
 _HOW = re.compile(r"\bhow (many|much|long|old|far|tall|big|large|high|fast|often|wide|deep|heavy)\b|"
                   r"\b(?:number|count|tally|figure|total) of\b")
@@ -59,17 +36,10 @@ _WHO = re.compile(r"\bwho(?:m|se)?\b")
 _WHAT_NOUN = re.compile(r"\b(?:what|which)\s+(?:is |was |were |are )?(?:the )?(?:name of |names of |one of |kind of |type of "
                         r"|sort of )?(?:the |a |an )?([a-z]+)")
 _NAME_OF = re.compile(r"\bnames? of (?:the |a |an )?([a-z]+)")
-_SAID = re.compile(r"\b(?:say|said|says|saying|tell|told|claim|claimed|claims|post|posted|posts|announce|announced|"
-                   r"statement|statements|comment|comments|react|reaction|respond|response|warn|warned|write|wrote|"
-                   r"deny|denied|call|called|promise|promised|confirm|confirmed|criticize|criticise|criticized|"
-                   r"criticised|thank|thanked)\b")
-_QUESTION_START = re.compile(r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
-                             r"will|would|should|has|have|had|name|list|tell)\b", re.IGNORECASE)
+_SAID = re.compile(r"\b(?:" + "|".join(rules.ordered("asks_what_was_said")) + r")\b")
+_QUESTION_START = re.compile(r"^\s*(?:" + "|".join(rules.ordered("question_openers")) + r")\b", re.IGNORECASE)
 _WORD = re.compile(r"[\w’'-]+")
-# a claim states something: it has a finite verb (a past form before its object, an auxiliary, a reporting verb)
-_FINITE = frozenset("""is are was were has have had will would can could did does do says said say won took gave made
-told went came got held met left began fled sent brought paid kept lost led saw knew wrote ran put set cut hit let
-became remains remain stays stayed agreed confirmed denied""".split())
+_FINITE = rules.words("finite_verbs")  # a claim states something: it has a finite verb
 
 
 @dataclass(frozen=True)
@@ -102,10 +72,7 @@ def wants(question: str) -> frozenset[str]:
     return {"when": TIME, "where": PLACE, "who": WHO}[kind]
 
 
-# words after which an interrogative "who" starts its clause: a question's start, a comma, a
-# conjunction, a preposition, or a verb of asking or knowing ("tell me who", "know who")
-_OPENS_CLAUSE = frozenset("""and or but so then of to by with from for about on in at as me us them him her ask asked
-know knew tell told say said says show shows explain wonder see learn find is was are were""".split())
+_OPENS_CLAUSE = rules.words("opens_clause")  # after these, "who" asks: "tell me who"
 
 
 def _relative(q: str, at: int) -> bool:
@@ -156,9 +123,8 @@ def asks(question: str, table: dict[str, list[int]]) -> Asked:
                  bool(_SAID.search(question.lower())) and not statement, statement, fold(question))
 
 
-_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+_YEAR = re.compile(rf"\b{rules.YEAR}\b")
+_MONTHS = rules.ordered("months")
 
 
 def date_match(question: str, documents: Sequence[Document]) -> np.ndarray:

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from qa import api
 from qa.cli import app
 from qa.ingest.documents import read_document
+from qa.ingest.metadata import describe_sourced
 from tests.fakes import FakeEncoder
 
 NEWS = Path(__file__).resolve().parent.parent / "data" / "news"
@@ -68,3 +69,20 @@ def test_qa_docs_counts_what_is_missing_and_writes_a_sources_template_that_fills
         writer.writerows(rows)
     api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
     assert "lack a title" not in CliRunner().invoke(app, ["docs", *where]).stdout
+
+
+@pytest.mark.parametrize(("head", "date"), [
+    (" date 2026-01-14 Prisoners freed in Caracas after talks\n", "2026-01-14"),
+    ("Date: Tuesday, 14 January 2026\n\nPrisoners freed in Caracas after talks\n", "2026-01-14"),
+    ("Posted on Sept. 3rd, 2024\n\nPrisoners freed in Caracas after talks\n", "2024-09-03"),
+    ("DATE 2025/2/1\n\nPrisoners freed in Caracas after talks\n", "2025-02-01"),
+    ("Published: Feb 1 2025 10:02 GMT\n\nPrisoners freed in Caracas after talks\n", "2025-02-01"),
+    ("Updated: 01 FEB 25 00:09 ET\n\nPrisoners freed in Caracas after talks\n", "2025-02-01"),
+    ("Date: 30 February 2026\n\nPrisoners freed in Caracas after talks\n", None),  # no day of the calendar
+    ("Dated letters were read aloud on 1 May 2025 in the court.\n", None),  # a sentence, not a date line
+])
+def test_a_leading_date_line_is_read_in_the_forms_news_pages_write(head, date):
+    found = {name: value for name, value, _ in describe_sourced(head)}
+    assert found.get("date") == date
+    if date and head.lstrip().lower().startswith(("date", "posted")):
+        assert found.get("title") == "Prisoners freed in Caracas after talks"

@@ -25,6 +25,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any
 
+from qa import rules
 from qa.ingest.readers.base import Layout, Metadata, ReadResult, Unreadable, library_version, metadata, normalise
 
 FALLBACK_NOTE = "main text not found: the page's full text is indexed"
@@ -145,7 +146,7 @@ def _fragment(blocks: list[tuple[str, str]], visible: list[str]) -> bool:
 
 
 _BLOCK_TAGS = frozenset({"p", "head", "quote", "list", "item", "table", "row", "cell", "code", "div"})
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = tuple(month[:3] for month in rules.ordered("months"))
 _ANCHOR = re.compile(r"\s*¶$")  # Sphinx's permalink sign after a title or a definition
 
 
