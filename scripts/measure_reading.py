@@ -32,8 +32,9 @@ def measure(folder: Path) -> dict[str, float]:
         except Unreadable:
             continue
         files += 1
-        spans = split_credits(got.text, split_sentences(got.text, got.layout))
-        for (start, _), kind in zip(spans, classify(got.text, spans, got.noise, got.quoted, got.layout)):
+        layout = (got.layout,) if hasattr(got, "layout") else ()  # readers before #22 gave no layout
+        spans = split_credits(got.text, split_sentences(got.text, *layout))
+        for (start, _), kind in zip(spans, classify(got.text, spans, got.noise, got.quoted, *layout)):
             kinds[kind] += 1
             fragments += answerable(kind) and got.text[start].islower()
     total = sum(kinds.values()) or 1
