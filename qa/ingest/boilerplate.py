@@ -33,7 +33,11 @@ def _overlaps(spans: Sequence[tuple[int, int]], starts: list[int], start: int, e
     i = bisect.bisect_right(starts, start) - 1
     return any(0 <= j < len(spans) and spans[j][0] < end and spans[j][1] > start for j in (i, i + 1))
 
-_APPEAL = re.compile(rf"\b({rules.phrases('appeal_phrases')})\b|^\s*({rules.phrases('link_prefixes')})\s*:", re.IGNORECASE)
+_APPEAL = re.compile(rf"\b({rules.phrases('appeal_phrases')})\b", re.IGNORECASE)
+_LEGAL = re.compile(rf"\b({rules.phrases('legal_phrases')})\b", re.IGNORECASE)
+_LINK_PREFIX = re.compile(rf"^\s*({rules.phrases('link_prefixes')})\s*:", re.IGNORECASE)
+_ADDRESS = rules.words("reader_address")
+_ALONE = 6  # words: a paragraph this short holding an appeal phrase is furniture ("Advertisement", "Subscribe now")
 _TAIL_MARKER = re.compile(rf"^\s*({rules.phrases('tail_markers')})\s*:?\s*$", re.IGNORECASE)
 _RELATIVE_TIME = re.compile(
     r"^\s*(published\s+|updated\s+)?(\d+|an?|one)\s+(second|minute|hour|day|week)s?\s+ago\s*$", re.IGNORECASE
@@ -46,6 +50,17 @@ _BYLINE = re.compile(r"^\s*By\s+[A-Z][\w.'’-]+(\s+[\w.'’-]+){0,8},\s*[\w .&]
 _LIST_DASH = re.compile(r"^\s*[-–—•]\s*$")
 
 
+def _appeal(line: str) -> bool:
+    """A paragraph that asks its reader for something or is the site's legal furniture: an appeal phrase in a
+    paragraph that opens with it, speaks to the reader or stands nearly alone; a legal phrase anywhere."""
+    found = _APPEAL.search(line)
+    if found is None:
+        return _LEGAL.search(line) is not None
+    words = re.findall(r"[\w’']+", line.lower())
+    opens = not re.search(r"\w", line[:found.start()])
+    return opens or len(words) <= _ALONE or any(w in _ADDRESS for w in words)
+
+
 def _key(line: str) -> str:
     return " ".join(line.lower().split()[:12])
 
@@ -55,7 +70,8 @@ def _line_kind(line: str, seen: set[str]) -> str | None:
     if not stripped:
         return None
     if (
-        _APPEAL.search(stripped)
+        _appeal(stripped)
+        or _LINK_PREFIX.match(stripped)
         or _RELATIVE_TIME.match(stripped)
         or _TIMESTAMP.match(stripped)
         or _LIST_DASH.match(stripped)

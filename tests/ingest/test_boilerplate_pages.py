@@ -80,3 +80,12 @@ def test_furniture_is_never_an_answer_and_article_sentences_are_body(name):
 
     assert [s for s in furniture if any(answerable(k) for k in kinds_starting(s))] == []
     assert [s for s in article if set(kinds_starting(s)) != {BODY}] == []
+
+
+@pytest.mark.parametrize("paragraph", [
+    "CBS set the base rate for a 30-second advertisement at $5,000,000, a record high price for a Super Bowl ad.",
+    "Residents were asked to donate blood at the two hospitals after the collapse.",
+    "To subscribe or unsubscribe via the World Wide Web, visit the list's page or send a message to its owner.",
+])
+def test_an_articles_own_sentence_using_an_appeal_word_is_body(paragraph):
+    assert classify(paragraph, [(0, len(paragraph))]) == ["body"]
