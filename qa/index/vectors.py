@@ -153,6 +153,12 @@ class FaissVectors:
     def add(self, vectors: np.ndarray) -> None:
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
+    def permute(self, order: np.ndarray) -> None:
+        """Entry i becomes the entry that was at order[i] (a permutation): an HNSW graph keeps its
+        links, so an update adds its new vectors to the live graph and puts every vector at its
+        row instead of building the graph again."""
+        self._index.permute_entries(np.ascontiguousarray(order, dtype=np.int64))
+
     def delete(self, ids: np.ndarray) -> None:
         """Remove vectors; the ids after them move down. Only exact (flat) stores can: an HNSW
         graph cannot drop nodes and an IVF index keeps its ids, so those are rebuilt instead."""
