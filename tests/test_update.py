@@ -162,10 +162,13 @@ def test_an_update_reads_only_new_and_changed_files(built, fake_encoder, monkeyp
     assert sorted(read) == sorted([names[0], NEW_DOC])
 
 
-def test_an_hnsw_update_adds_to_the_live_graph_and_equals_a_full_build(built, fake_encoder, tmp_path, monkeypatch):
+def test_an_hnsw_update_keeps_the_live_graph_and_equals_a_full_build(built, fake_encoder, tmp_path, monkeypatch):
     corpus, index = built
     api.build(corpus, index, model=MODEL, index_type="hnsw")
     (corpus / "aa_first.txt").write_text(observatory("4,812"), encoding="utf-8")  # sorts first: every row moves
+    edited = corpus / sorted(p.name for p in corpus.glob("*.txt"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8").replace(" the ", " that ", 1), encoding="utf-8")
+    before = chunk_texts(index)
     full = tmp_path / "full"
     api.build(corpus, full, model=MODEL, index_type="hnsw")
 
@@ -175,6 +178,7 @@ def test_an_hnsw_update_adds_to_the_live_graph_and_equals_a_full_build(built, fa
     monkeypatch.setattr(FaissVectors, "build", no_build)
     api.update(corpus, index, model=MODEL, index_type="hnsw")
     a, b = api.open_index(index), api.open_index(full)
+    assert set(before) - set(chunk_texts(index))  # a sentence's old chunk was dropped from the graph
     assert a.vectors.kind == "hnsw" and a.chunks == b.chunks
     vectors = a.vectors.all()
     assert np.abs(vectors - b.vectors.all()).max() < 1e-6

@@ -198,8 +198,9 @@ def _previous(live: _Live | None, stored: list[dict], model_name: str) -> _Reuse
 
 def _vector_store(matrix: np.ndarray, keys: list[str], reuse: _Reuse, index_type: str) -> FaissVectors:
     """The vector store of the new version. Building an HNSW graph is most of a one-page update
-    over 50,000 chunks (33 CPU s), so when the live graph holds no vector the new version drops,
-    the new vectors join it and all are put in row order; else it is built anew."""
+    over 50,000 chunks (33 CPU s), so the live graph is kept: the vectors the new version drops
+    are unlinked, the new ones join it, and all are put in row order. It is built anew when a
+    tenth or more of it would be dropped, so unlinked holes never pile up."""
     old = reuse.store
     if old is None or old.kind != "hnsw" or choose_type(index_type, len(matrix)) != "hnsw":
         return FaissVectors.build(matrix, index_type)
@@ -215,10 +216,14 @@ def _vector_store(matrix: np.ndarray, keys: list[str], reuse: _Reuse, index_type
         else:
             order.append(len(reuse.keys) + len(fresh))
             fresh.append(row)
-    if any(at.values()):
+    dropped = np.asarray(sorted(i for left in at.values() for i in left), dtype=np.int64)
+    if len(dropped) * 10 >= len(reuse.keys):
         return FaissVectors.build(matrix, index_type)
+    at_row = np.asarray(order, dtype=np.int64)
+    at_row -= np.searchsorted(dropped, np.minimum(at_row, len(reuse.keys)))  # numbers after the dropped move down
+    old.delete(dropped)
     old.add(matrix[fresh])
-    old.permute(np.asarray(order, dtype=np.int64))
+    old.permute(at_row)
     return old
 
 
