@@ -128,12 +128,6 @@ class _Live:
     def same_model(self, model_name: str) -> bool:
         return same_model(self.manifest.get("model", {}).get("name"), model_name)
 
-    def intact(self, prefix: str) -> bool:
-        """Whether the version has files under `prefix` and they match their checksums."""
-        if not any(rel.startswith(prefix) for rel in self.manifest.get("files", {})):
-            return False
-        return self.checked or store.intact(self.folder, self.manifest, prefix)
-
 
 def _open_live(root: Path, incremental: bool) -> _Live | None:
     """An update checks the whole live version before reusing any of it (a damaged one reuses
