@@ -179,6 +179,7 @@ def test_an_hnsw_update_keeps_the_live_graph_and_equals_a_full_build(built, fake
     api.update(corpus, index, model=MODEL, index_type="hnsw")
     a, b = api.open_index(index), api.open_index(full)
     assert set(before) - set(chunk_texts(index))  # a sentence's old chunk was dropped from the graph
+    assert store.open_version(index)[1]["unlinked"] == len(set(before) - set(chunk_texts(index)))
     assert a.vectors.kind == "hnsw" and a.chunks == b.chunks
     vectors = a.vectors.all()
     assert np.abs(vectors - b.vectors.all()).max() < 1e-6

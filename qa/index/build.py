@@ -163,6 +163,7 @@ class _Reuse:
     annotated: notes.Reusable  # annotations by document hash and date
     store: FaissVectors | None = None  # the live vector store (same model only)
     keys: tuple[str, ...] = ()  # the chunk key of each of its entries
+    unlinked: int = 0  # vectors unlinked from its graph since the graph was built
 
 
 def _previous(live: _Live | None, stored: list[dict], model_name: str) -> _Reuse:
@@ -187,17 +188,19 @@ def _previous(live: _Live | None, stored: list[dict], model_name: str) -> _Reuse
         if live.manifest.get("annotation") == annotation_version():
             reusable = notes.previous(notes.Notes.load(live.folder / notes.FILE), hashes, [row["date"] for row in stored],
                                       table.doc_first)
-    return _Reuse(vectors, analysed, reusable, old, keys)
+    unlinked = live.manifest.get("unlinked", 0)
+    return _Reuse(vectors, analysed, reusable, old, keys, unlinked if isinstance(unlinked, int) and unlinked >= 0 else len(keys))
 
 
-def _vector_store(matrix: np.ndarray, keys: list[str], reuse: _Reuse, index_type: str) -> FaissVectors:
+def _vector_store(matrix: np.ndarray, keys: list[str], reuse: _Reuse, index_type: str) -> tuple[FaissVectors, int]:
     """The vector store of the new version. Building an HNSW graph is most of a one-page update
     over 50,000 chunks (33 CPU s), so the live graph is kept: the vectors the new version drops
-    are unlinked, the new ones join it, and all are put in row order. It is built anew when a
-    tenth or more of it would be dropped, so unlinked holes never pile up."""
+    are unlinked, the new ones join it, and all are put in row order. It is built anew once a
+    tenth of it was unlinked since it was built, so holes never pile up. Returns the store and
+    how many vectors were unlinked from its graph."""
     old = reuse.store
     if old is None or old.kind != "hnsw" or choose_type(index_type, len(matrix)) != "hnsw":
-        return FaissVectors.build(matrix, index_type)
+        return FaissVectors.build(matrix, index_type), 0
     at: dict[str, list[int]] = {}
     for i, key in enumerate(reversed(reuse.keys)):
         at.setdefault(key, []).append(len(reuse.keys) - 1 - i)  # popped from the end: first entry first
@@ -211,14 +214,14 @@ def _vector_store(matrix: np.ndarray, keys: list[str], reuse: _Reuse, index_type
             order.append(len(reuse.keys) + len(fresh))
             fresh.append(row)
     dropped = np.asarray(sorted(i for left in at.values() for i in left), dtype=np.int64)
-    if len(dropped) * 10 >= len(reuse.keys):
-        return FaissVectors.build(matrix, index_type)
+    if (reuse.unlinked + len(dropped)) * 10 >= len(reuse.keys):
+        return FaissVectors.build(matrix, index_type), 0
     at_row = np.asarray(order, dtype=np.int64)
     at_row -= np.searchsorted(dropped, np.minimum(at_row, len(reuse.keys)))  # numbers after the dropped move down
     old.delete(dropped)
     old.add(matrix[fresh])
     old.permute(at_row)
-    return old
+    return old, reuse.unlinked + len(dropped)
 
 
 def annotation_version() -> str:
@@ -318,7 +321,7 @@ def build_index(
         key = _encoder_key(live, model_name, encoder)
         work = store.new_workdir(root)
         try:
-            vectors = _vector_store(matrix, keys, reuse, index_type)
+            vectors, unlinked = _vector_store(matrix, keys, reuse, index_type)
             _write(work, doc_rows, table, vectors, sentence_texts)
             found_notes.save(work / notes.FILE)
             notes.save_names(notes.names([row["text"] for row in doc_rows], table.sentence_doc, found_notes),
@@ -339,6 +342,7 @@ def build_index(
                 "sources_csv": found.sources.sha256,
                 "readers": reader_versions(),
                 "follow_symlinks": follow_symlinks,
+                "unlinked": unlinked,
             })
             store.publish(root, work)
         except BaseException as exc:
