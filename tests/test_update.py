@@ -15,6 +15,8 @@ from qa.embed import encoder as encoders
 from qa.errors import QAError
 from qa.index import store
 from qa.index.build import chunk_key
+from qa.index.vectors import FaissVectors
+from qa.ingest import documents
 from tests.fakes import FakeEncoder
 
 MODEL = FakeEncoder.name
@@ -140,6 +142,51 @@ def test_update_equals_full_build(built, fake_encoder, tmp_path):
     assert np.abs(a.vectors.all() - b.vectors.all()).max() < 1e-6
     for question in (QUESTION, removed_doc_sentence(full, names[0]), "Who was released from prison?"):
         assert api.ask(a, question, min_score=0.0) == api.ask(b, question, min_score=0.0)
+
+
+def test_an_update_reads_only_new_and_changed_files(built, fake_encoder, monkeypatch):
+    corpus, index = built
+    names = sorted(p.name for p in corpus.glob("*.txt"))
+    (corpus / NEW_DOC).write_text(observatory("4,812"), encoding="utf-8")
+    edit_one_sentence(corpus / names[0])
+    read: list[str] = []
+    plain = documents.read_within
+
+    def reading(raw, rel):
+        read.append(rel)
+        return plain(raw, rel)
+
+    monkeypatch.setattr(documents, "read_within", reading)
+    report = api.update(corpus, index, model=MODEL)
+    assert (report.added, report.changed) == ((NEW_DOC,), (names[0],))
+    assert sorted(read) == sorted([names[0], NEW_DOC])
+
+
+def test_an_hnsw_update_keeps_the_live_graph_and_equals_a_full_build(built, fake_encoder, tmp_path, monkeypatch):
+    corpus, index = built
+    api.build(corpus, index, model=MODEL, index_type="hnsw")
+    (corpus / "aa_first.txt").write_text(observatory("4,812"), encoding="utf-8")  # sorts first: every row moves
+    edited = corpus / sorted(p.name for p in corpus.glob("*.txt"))[3]
+    edited.write_text(edited.read_text(encoding="utf-8").replace(" the ", " that ", 1), encoding="utf-8")
+    before = chunk_texts(index)
+    full = tmp_path / "full"
+    api.build(corpus, full, model=MODEL, index_type="hnsw")
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("the graph was built again")
+
+    monkeypatch.setattr(FaissVectors, "build", no_build)
+    api.update(corpus, index, model=MODEL, index_type="hnsw")
+    a, b = api.open_index(index), api.open_index(full)
+    assert set(before) - set(chunk_texts(index))  # a sentence's old chunk was dropped from the graph
+    assert store.open_version(index)[1]["unlinked"] == len(set(before) - set(chunk_texts(index)))
+    assert a.vectors.kind == "hnsw" and a.chunks == b.chunks
+    vectors = a.vectors.all()
+    assert np.abs(vectors - b.vectors.all()).max() < 1e-6
+    for row, vector in enumerate(vectors):  # every vector is found at its row through the graph
+        _, ids = a.vectors.search(vector, 1)
+        assert a.chunks[int(ids[0])].text == a.chunks[row].text
+    assert api.ask(a, QUESTION, min_score=0.0) == api.ask(b, QUESTION, min_score=0.0)
 
 
 def test_full_build_embeds_everything_again(built, encoded):

@@ -130,9 +130,23 @@ def test_delete_removes_vectors_and_later_ids_move_down():
     assert store.count == 1999 and np.allclose(store.vectors(np.array([1998])), matrix[:1], atol=1e-6)
 
 
-@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
-def test_approximate_indexes_refuse_to_delete(kind):
-    store = FaissVectors.build(clustered(2000, seed=7), kind)
+def test_hnsw_delete_unlinks_nodes_and_later_ids_move_down():
+    matrix = clustered(3000, seed=8)
+    store = FaissVectors.build(matrix, "hnsw")
+    gone = np.unique(np.append(np.random.default_rng(8).choice(3000, 200, replace=False), store._index.hnsw.entry_point))
+    store.delete(gone)  # the entry point goes too
+    kept = np.delete(matrix, gone, axis=0)
+    assert store.count == len(kept) and np.allclose(store.all(), kept, atol=1e-6)
+    found = np.asarray([store.search(v, 1)[1][0] for v in kept])
+    assert (found == np.arange(len(kept))).mean() > 0.99  # clustered vectors may tie with a neighbour
+    exact = FaissVectors.build(kept, "flat")
+    queries = clustered(100, seed=9)
+    recall = np.mean([len(set(store.search(q, 10)[1]) & set(exact.search(q, 10)[1])) / 10 for q in queries])
+    assert recall >= 0.95
+
+
+def test_ivf_refuses_to_delete():
+    store = FaissVectors.build(clustered(2000, seed=7), "ivf")
     with pytest.raises(NotImplementedError):
         store.delete(np.array([1]))
     assert store.count == 2000

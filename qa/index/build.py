@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,9 +27,11 @@ from qa.embed.encoder import REGISTRY, Encoder, load_encoder, resolve_model, sam
 from qa.errors import QAError
 from qa.index import notes, rows, store
 from qa.index.lexical import Lexical
-from qa.index.vectors import FaissVectors
+from qa.index.loaded import document_from_json
+from qa.index.vectors import FaissVectors, choose_type
 from qa.index.word_vectors import WordVectors
-from qa.ingest import boilerplate, paragraphs, sentences
+from qa.ingest import boilerplate, documents, lines, metadata, paragraphs, sentences
+from qa.ingest import sources as sources_module
 from qa.ingest.boilerplate import answerable, classify, split_credits
 from qa.ingest.chunking import ChunkParams, chunk_document
 from qa.ingest.documents import LoadedDocument, read_document
@@ -55,11 +57,15 @@ class Corpus:
     notes: tuple[str, ...]
 
 
-def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress | None = None) -> Corpus:
-    """The readable documents, the skipped files (with why), and what sources.csv states."""
+def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress | None = None,
+                known: Mapping[str, LoadedDocument] = {}, known_sources: str | None = None) -> Corpus:
+    """The readable documents, the skipped files (with why), and what sources.csv states.
+    `known` (by path) is what the same code read before with sources.csv as `known_sources`:
+    a file that still holds the same bytes is not read again while sources.csv is the same."""
     loaded: list[LoadedDocument] = []
     stats: dict[str, list[int]] = {}
     sources = read_sources(corpus, follow_symlinks)
+    known = known if sources.sha256 == known_sources else {}
     paths, skipped = scan(corpus, follow_symlinks)
     for done, path in enumerate(paths):
         if progress:
@@ -69,7 +75,7 @@ def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress 
         except OSError as exc:
             skipped.append(Skipped(relative(path, corpus), f"cannot be read ({exc.strerror or exc})"))
             continue
-        result = read_document(path, corpus, sources)
+        result = read_document(path, corpus, sources, known.get(relative(path, corpus)))
         if isinstance(result, Skipped):
             skipped.append(result)
             stats[result.path] = [before.size, before.mtime_ns]
@@ -96,7 +102,8 @@ def analysis_version() -> str:
 
     digest = hashlib.sha256()
     folder = Path(str(readers.__file__)).parent
-    for source in (Path(str(sentences.__file__)), Path(str(paragraphs.__file__)), Path(str(boilerplate.__file__)), *sorted(folder.glob("*.py"))):
+    code = (sentences, paragraphs, boilerplate, documents, lines, metadata, sources_module)
+    for source in (*(Path(str(module.__file__)) for module in code), *sorted(folder.glob("*.py"))):
         digest.update(source.read_bytes())
     for reader in readers.READERS:
         digest.update(f"{reader.name} {reader.version}".encode())
@@ -121,12 +128,6 @@ class _Live:
     def same_model(self, model_name: str) -> bool:
         return same_model(self.manifest.get("model", {}).get("name"), model_name)
 
-    def intact(self, prefix: str) -> bool:
-        """Whether the version has files under `prefix` and they match their checksums."""
-        if not any(rel.startswith(prefix) for rel in self.manifest.get("files", {})):
-            return False
-        return self.checked or store.intact(self.folder, self.manifest, prefix)
-
 
 def _open_live(root: Path, incremental: bool) -> _Live | None:
     """An update checks the whole live version before reusing any of it (a damaged one reuses
@@ -138,32 +139,89 @@ def _open_live(root: Path, incremental: bool) -> _Live | None:
     return _Live(folder, manifest, checked=incremental)
 
 
-def _previous(live: _Live | None, model_name: str) -> tuple[dict[str, np.ndarray], dict[str, list], notes.Reusable]:
-    """The live version's vectors by chunk key (same model only), sentence analysis by document hash,
-    and annotations by document hash and date."""
+def _stored_rows(live: _Live | None) -> list[dict]:
+    """The live version's documents.jsonl rows, if it was checked (an update reuses nothing else)."""
     if live is None or not live.checked:
-        return {}, {}, {}
-    table = rows.Rows.load(live.folder / rows.FILE)
-    texts, hashes, dates = [], [], []
+        return []
     with open(live.folder / "documents.jsonl", encoding="utf-8") as fh:
-        for line in fh:
-            row = json.loads(line)
-            texts.append(row["text"])
-            hashes.append(row["sha256"])
-            dates.append(row["date"])
+        return [json.loads(line) for line in fh]
+
+
+def _known(live: _Live | None, stored: list[dict]) -> dict[str, LoadedDocument]:
+    """The live version's documents by path, when the same code read them (see read_corpus)."""
+    if live is None or live.manifest.get("analysis") != analysis_version():
+        return {}
+    return {row["path"]: LoadedDocument(document_from_json(row), row["text"]) for row in stored}
+
+
+@dataclass(frozen=True)
+class _Reuse:
+    """What an update takes from the live version."""
+
+    vectors: dict[str, np.ndarray]  # by chunk key (same model only)
+    analysed: dict[str, list]  # sentence analysis by document hash
+    annotated: notes.Reusable  # annotations by document hash and date
+    store: FaissVectors | None = None  # the live vector store (same model only)
+    keys: tuple[str, ...] = ()  # the chunk key of each of its entries
+    unlinked: int = 0  # vectors unlinked from its graph since the graph was built
+
+
+def _previous(live: _Live | None, stored: list[dict], model_name: str) -> _Reuse:
+    if live is None or not live.checked:
+        return _Reuse({}, {}, {})
+    table = rows.Rows.load(live.folder / rows.FILE)
+    texts = [row["text"] for row in stored]
+    hashes = [row["sha256"] for row in stored]
     vectors: dict[str, np.ndarray] = {}
+    old: FaissVectors | None = None
+    keys: tuple[str, ...] = ()
     if live.same_model(model_name):
-        stored = FaissVectors.load(live.folder / "vectors.faiss").all()
-        for c, (n, s, e) in enumerate(zip(table.chunk_doc.tolist(), table.chunk_start.tolist(), table.chunk_end.tolist())):
-            vectors[chunk_key(texts[n][s:e])] = stored[c]
+        old = FaissVectors.load(live.folder / "vectors.faiss")
+        keys = tuple(chunk_key(texts[n][s:e])
+                     for n, s, e in zip(table.chunk_doc.tolist(), table.chunk_start.tolist(), table.chunk_end.tolist()))
+        vectors = dict(zip(keys, old.all()))
     analysed = {}
     reusable: notes.Reusable = {}
     if live.manifest.get("analysis") == analysis_version():
         for n, h in enumerate(hashes):
             analysed[h] = table.sentences_of(n)
         if live.manifest.get("annotation") == annotation_version():
-            reusable = notes.previous(notes.Notes.load(live.folder / notes.FILE), hashes, dates, table.doc_first)
-    return vectors, analysed, reusable
+            reusable = notes.previous(notes.Notes.load(live.folder / notes.FILE), hashes, [row["date"] for row in stored],
+                                      table.doc_first)
+    unlinked = live.manifest.get("unlinked", 0)
+    return _Reuse(vectors, analysed, reusable, old, keys, unlinked if isinstance(unlinked, int) and unlinked >= 0 else len(keys))
+
+
+def _vector_store(matrix: np.ndarray, keys: list[str], reuse: _Reuse, index_type: str) -> tuple[FaissVectors, int]:
+    """The vector store of the new version. Building an HNSW graph is most of a one-page update
+    over 50,000 chunks (33 CPU s), so the live graph is kept: the vectors the new version drops
+    are unlinked, the new ones join it, and all are put in row order. It is built anew once a
+    tenth of it was unlinked since it was built, so holes never pile up. Returns the store and
+    how many vectors were unlinked from its graph."""
+    old = reuse.store
+    if old is None or old.kind != "hnsw" or choose_type(index_type, len(matrix)) != "hnsw":
+        return FaissVectors.build(matrix, index_type), 0
+    at: dict[str, list[int]] = {}
+    for i, key in enumerate(reversed(reuse.keys)):
+        at.setdefault(key, []).append(len(reuse.keys) - 1 - i)  # popped from the end: first entry first
+    order: list[int] = []
+    fresh: list[int] = []
+    for row, key in enumerate(keys):
+        left = at.get(key)
+        if left:
+            order.append(left.pop())
+        else:
+            order.append(len(reuse.keys) + len(fresh))
+            fresh.append(row)
+    dropped = np.asarray(sorted(i for left in at.values() for i in left), dtype=np.int64)
+    if (reuse.unlinked + len(dropped)) * 10 >= len(reuse.keys):
+        return FaissVectors.build(matrix, index_type), 0
+    at_row = np.asarray(order, dtype=np.int64)
+    at_row -= np.searchsorted(dropped, np.minimum(at_row, len(reuse.keys)))  # numbers after the dropped move down
+    old.delete(dropped)
+    old.add(matrix[fresh])
+    old.permute(at_row)
+    return old, reuse.unlinked + len(dropped)
 
 
 def annotation_version() -> str:
@@ -202,7 +260,8 @@ def build_index(
         model_name = encoder.name if encoder else resolve_model(model)[0]
         if follow_symlinks is None:  # an update reads the corpus as the live version was read
             follow_symlinks = bool(incremental and live and live.manifest.get("follow_symlinks") is True)
-        found = read_corpus(corpus, follow_symlinks, tick)
+        stored = _stored_rows(live) if incremental else []
+        found = read_corpus(corpus, follow_symlinks, tick, _known(live, stored), old_manifest.get("sources_csv"))
         loaded, skipped = found.loaded, found.skipped
         paths = {item.document.path: item.document.sha256 for item in loaded}
         if (incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
@@ -211,7 +270,8 @@ def build_index(
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
                                skipped=tuple(skipped), notes=found.notes)
-        cache, analysed, annotated = _previous(live, model_name) if incremental else ({}, {}, {})
+        reuse = _previous(live, stored, model_name)
+        cache = reuse.vectors
         # read before the write: the old version may be collected once the new one is live
         before = _metadata_of(live.folder) if live is not None and incremental else {}
 
@@ -222,7 +282,7 @@ def build_index(
         sentence_texts: list[str] = []
         for item in loaded:
             text = item.text
-            spans, kinds = _analyse(item, analysed.get(item.document.sha256))
+            spans, kinds = _analyse(item, reuse.analysed.get(item.document.sha256))
             chunks.extend(chunk_document(item.document.doc_id, text, spans, kinds, params))
             sentence_texts.extend(text[s:e] for (s, e), k in zip(spans, kinds) if answerable(k))
             spans_of.append(spans)
@@ -232,7 +292,7 @@ def build_index(
         if not sentence_texts:
             raise QAError(f"no document in {corpus} has text to answer from (all of it looks like boilerplate)")
         found_notes, _ = notes.annotate_documents([(item.text, item.document.sha256, item.document.date) for item in loaded],
-                                                  spans_of, kinds_of, annotated, progress=tick)
+                                                  spans_of, kinds_of, reuse.annotated, progress=tick)
         keys = [chunk_key(c.text) for c in chunks]
         missing = sorted({i for i, key in enumerate(keys) if key not in cache}, key=lambda i: keys[i])
         todo: dict[str, int] = {}
@@ -261,7 +321,8 @@ def build_index(
         key = _encoder_key(live, model_name, encoder)
         work = store.new_workdir(root)
         try:
-            _write(work, doc_rows, table, matrix, sentence_texts, index_type)
+            vectors, unlinked = _vector_store(matrix, keys, reuse, index_type)
+            _write(work, doc_rows, table, vectors, sentence_texts)
             found_notes.save(work / notes.FILE)
             notes.save_names(notes.names([row["text"] for row in doc_rows], table.sentence_doc, found_notes),
                              work / notes.NAMES_FILE)
@@ -273,7 +334,7 @@ def build_index(
                 "chunking": params.as_dict(),
                 "analysis": analysis_version(),
                 "annotation": annotation_version(),
-                "index_type": FaissVectors.load(work / "vectors.faiss").kind if chunks else "flat",
+                "index_type": vectors.kind if chunks else "flat",
                 "counts": {"documents": len(doc_rows), "chunks": len(chunks), "answer_sentences": len(sentence_texts)},
                 "documents": {row["path"]: row["sha256"] for row in doc_rows},
                 "stats": found.stats,
@@ -281,6 +342,7 @@ def build_index(
                 "sources_csv": found.sources.sha256,
                 "readers": reader_versions(),
                 "follow_symlinks": follow_symlinks,
+                "unlinked": unlinked,
             })
             store.publish(root, work)
         except BaseException as exc:
@@ -325,12 +387,12 @@ def _metadata_of(folder: Path) -> dict[str, tuple]:
         return {}
 
 
-def _write(work: Path, doc_rows, table: rows.Rows, matrix, sentence_texts, index_type: str) -> None:
+def _write(work: Path, doc_rows, table: rows.Rows, vectors: FaissVectors, sentence_texts) -> None:
     with open(work / "documents.jsonl", "w", encoding="utf-8") as fh:
         for row in doc_rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     table.save(work / rows.FILE)
-    FaissVectors.build(matrix, index_type).save(work / "vectors.faiss")
+    vectors.save(work / "vectors.faiss")
     Lexical.build(sentence_texts).save(work / "bm25")
 
 

@@ -356,18 +356,6 @@ def _unwritable(root: Path, exc: OSError) -> QAError:
     return QAError(f"the index folder {root} {what}", hint="give --index a folder on an ordinary disk")
 
 
-def intact(folder: Path, manifest: dict, prefix: str) -> bool:
-    """Whether the manifest lists files under `prefix` and each still matches its checksum
-    (checked before a build reuses them: a damaged file is never carried over)."""
-    listed = {rel: info for rel, info in manifest.get("files", {}).items() if rel.startswith(prefix)}
-    if not listed:
-        return False
-    on_disk = {p.relative_to(folder).as_posix() for p in (folder / prefix).rglob("*") if p.is_file()}
-    return on_disk == set(listed) and all(
-        (folder / rel).stat().st_size == info.get("size") and checksum_file(folder / rel) == info.get("xxh3")
-        for rel, info in listed.items())
-
-
 def _as_text(value):
     """`value` with every string made encodable: a path's bytes that are not UTF-8 (lone
     surrogates) as \\xNN escapes, so the manifest is always valid UTF-8 JSON."""

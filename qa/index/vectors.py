@@ -153,14 +153,27 @@ class FaissVectors:
     def add(self, vectors: np.ndarray) -> None:
         self._index.add(np.ascontiguousarray(vectors, dtype=np.float32))
 
+    def permute(self, order: np.ndarray) -> None:
+        """Entry i becomes the entry that was at order[i] (a permutation): an HNSW graph keeps its
+        links, so an update adds its new vectors to the live graph and puts every vector at its
+        row instead of building the graph again."""
+        self._index.permute_entries(np.ascontiguousarray(order, dtype=np.int64))
+
     def delete(self, ids: np.ndarray) -> None:
-        """Remove vectors; the ids after them move down. Only exact (flat) stores can: an HNSW
-        graph cannot drop nodes and an IVF index keeps its ids, so those are rebuilt instead."""
+        """Remove vectors; the ids after them move down. An HNSW node is unlinked: its neighbours
+        lose the link to it (one of up to 64) and the entry point moves to a kept node of the top
+        level. An IVF index keeps its ids, so it is rebuilt instead."""
         import faiss
 
-        if self.kind != "flat":
-            raise NotImplementedError(f"a {self.kind} index cannot drop vectors; rebuild it")
-        self._index.remove_ids(faiss.IDSelectorBatch(np.ascontiguousarray(ids, dtype=np.int64)))
+        ids = np.ascontiguousarray(np.unique(ids), dtype=np.int64)
+        if self.kind == "ivf":
+            raise NotImplementedError("an ivf index cannot drop vectors; rebuild it")
+        if self.kind == "hnsw":
+            _unlink(self._index.hnsw, ids, self.count)
+            faiss.downcast_index(self._index.storage).remove_ids(faiss.IDSelectorBatch(ids))
+            self._index.ntotal -= len(ids)
+        else:
+            self._index.remove_ids(faiss.IDSelectorBatch(ids))
 
     def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         import faiss
@@ -201,3 +214,32 @@ class FaissVectors:
         scores = self.vectors(allowed) @ query
         top = np.argsort(-scores, kind="stable")[:k]
         return scores[top].astype(np.float32), allowed[top]
+
+
+def _unlink(hnsw, ids: np.ndarray, count: int) -> None:
+    """Drop nodes `ids` from a FAISS HNSW graph: every neighbour list loses them (kept links move
+    up, as FAISS stops at the first -1) and every later node's number moves down."""
+    import faiss
+
+    gone = np.zeros(count, dtype=bool)
+    gone[ids] = True
+    renumber = np.cumsum(~gone) - 1
+    levels, offsets = faiss.vector_to_array(hnsw.levels), faiss.vector_to_array(hnsw.offsets).astype(np.int64)
+    links = faiss.vector_to_array(hnsw.neighbors)
+    sizes = np.diff(offsets)
+    owner = np.repeat(np.arange(count), sizes)
+    layer = np.searchsorted(faiss.vector_to_array(hnsw.cum_nneighbor_per_level), np.arange(len(links)) - offsets[owner], side="right")
+    mapped = np.where((links >= 0) & ~gone[np.maximum(links, 0)], renumber[np.maximum(links, 0)], -1).astype(links.dtype)
+    # within each (node, layer) list, kept links first, in their order
+    mapped = mapped[np.argsort((owner * (int(levels.max(initial=0)) + 2) + layer) * 2 + (mapped < 0), kind="stable")]
+    kept_levels = levels[~gone]
+    faiss.copy_array_to_vector(mapped[~gone[owner]], hnsw.neighbors)
+    faiss.copy_array_to_vector(kept_levels, hnsw.levels)
+    faiss.copy_array_to_vector(np.concatenate([[0], np.cumsum(sizes[~gone])]).astype(np.uint64), hnsw.offsets)
+    if len(kept_levels) == 0:
+        hnsw.entry_point, hnsw.max_level = -1, -1
+    elif gone[hnsw.entry_point]:
+        hnsw.entry_point = int(np.argmax(kept_levels))
+        hnsw.max_level = int(kept_levels[hnsw.entry_point]) - 1
+    else:
+        hnsw.entry_point = int(renumber[hnsw.entry_point])

@@ -9,7 +9,7 @@ overrides what the file says about itself.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from qa.ingest.budget import read_within
@@ -36,7 +36,10 @@ def doc_id_for(rel_path: str) -> str:
     return "d" + hashlib.sha256(rel_path.encode("utf-8")).hexdigest()[:11]
 
 
-def read_document(path: Path, corpus: Path, sources: Sources = Sources()) -> LoadedDocument | Skipped:
+def read_document(path: Path, corpus: Path, sources: Sources = Sources(),
+                  known: LoadedDocument | None = None) -> LoadedDocument | Skipped:
+    """`known` is what the same code made of this path before: it is returned, not read again,
+    when the file still holds the same bytes (reading a web page costs a hundred times hashing it)."""
     rel = relative(path, corpus)
     try:
         raw, st = read_file(path)
@@ -44,6 +47,8 @@ def read_document(path: Path, corpus: Path, sources: Sources = Sources()) -> Loa
         return Skipped(rel, exc.reason)
     except OSError as exc:
         return Skipped(rel, why_unreadable(exc))
+    if known is not None and known.document.sha256 == hashlib.sha256(raw).hexdigest():
+        return replace(known, stat=st)
     try:
         got = read_within(raw, rel)
     except Unreadable as exc:
