@@ -212,7 +212,7 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
                     self.post_message(Dated(turn, found))
                 return
             answer = self.session.ask(index, turn.question, filters)
-            notes = self.session.explain(answer, index, filters)
+            notes = self.session.explain(answer, index, filters) + api.weaker(answer, self.session.min_score)
         except Exception as exc:
             self.post_message(AskFailed(turn, _failure(exc)))
             return
