@@ -80,7 +80,7 @@ def update(corpus: Path, index: Path, *, model: str | None = None, index_type: s
                        incremental=True, follow_symlinks=follow_symlinks)
 
 
-def warnings(report: BuildReport) -> list[str]:
+def build_warnings(report: BuildReport) -> list[str]:
     """What a build skipped or noticed, one warning a line."""
     return [*(f"warning: skipped {visible(s.path)}: {visible(s.reason)}" for s in report.skipped),
             *(f"warning: {visible(note)}" for note in report.notes)]
@@ -384,7 +384,7 @@ class Session:
         """The index, built first when there is none: `say` hears so, then the build's warnings."""
         if not self.has_index():
             say(f"no index at {shown(self.index_path)} yet; building it from {shown(self.corpus)}")
-            for line in warnings(self.build(progress)):
+            for line in build_warnings(self.build(progress)):
                 say(line)
         return self.open()
 

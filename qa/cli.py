@@ -134,10 +134,10 @@ def _say(line: str) -> None:
 
 
 def _build(session, index_type: str, incremental: bool, follow_symlinks: bool | None = None):
-    from qa.api import warnings
+    from qa.api import build_warnings
 
     report = session.build(_Bar(), incremental=incremental, index_type=index_type, follow_symlinks=follow_symlinks)
-    for line in warnings(report):
+    for line in build_warnings(report):
         _say(line)
     return report
 
