@@ -9,8 +9,7 @@ imports typer, textual or rich; heavy libraries load on first use.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,6 +45,7 @@ __all__ = ["MAX_QUESTION_CHARS", "REFUSAL", "Answer", "BuildReport", "Filters", 
            "status", "timeline", "update", "version"]
 
 REFUSAL = "The documents do not answer this question."
+EMPTY_TIMELINE = "The documents say nothing about this with confidence."
 TOP_K = 3
 
 
@@ -62,9 +62,8 @@ def build(corpus: Path, index: Path, *, model: str | None = None, index_type: st
     read only with `follow_symlinks`."""
     from qa.index.build import build_index
 
-    with _no_trace_on_failure(index):
-        return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
-                           follow_symlinks=follow_symlinks)
+    return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
+                       follow_symlinks=follow_symlinks)
 
 
 def update(corpus: Path, index: Path, *, model: str | None = None, index_type: str = "auto",
@@ -73,43 +72,14 @@ def update(corpus: Path, index: Path, *, model: str | None = None, index_type: s
     corpus as the live version was read."""
     from qa.index.build import build_index
 
-    with _no_trace_on_failure(index):
-        return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
-                           incremental=True, follow_symlinks=follow_symlinks)
+    return build_index(corpus, index, model=model, index_type=index_type, progress=progress, encoder=encoder,
+                       incremental=True, follow_symlinks=follow_symlinks)
 
 
-@contextmanager
-def _no_trace_on_failure(index: Path) -> Iterator[None]:
-    """A build that fails before publishing anything leaves no index folder or lock file it created."""
-    import fcntl
-
-    from qa.index import store
-
-    lock = index / store.LOCK
-    try:
-        existed, had_lock = index.exists(), lock.exists()
-    except OSError:  # cannot even look (permission denied): what is there is left alone
-        existed = had_lock = True
-    try:
-        yield
-    except BaseException:
-        if not had_lock and index.is_dir() and not store.exists(index):
-            try:
-                fd = os.open(lock, os.O_RDWR)
-            except OSError:
-                fd = -1
-            if fd >= 0:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # not while another writer holds it
-                    lock.unlink()
-                except OSError:
-                    pass
-                finally:
-                    os.close(fd)
-        if not existed:
-            with suppress(OSError):
-                index.rmdir()  # only if nothing else is in it
-        raise
+def build_warnings(report: BuildReport) -> list[str]:
+    """What a build skipped or noticed, one warning a line."""
+    return [*(f"warning: skipped {visible(s.path)}: {visible(s.reason)}" for s in report.skipped),
+            *(f"warning: {visible(note)}" for note in report.notes)]
 
 
 def open_index(index: Path, *, model: str | None = None, corpus: Path | None = None) -> Index:
@@ -298,6 +268,25 @@ def _corpus_path(corpus: Path, path: str) -> str:
     return path.replace("\\", "/").removeprefix("./")
 
 
+def day(value: str | None, name: str) -> str | None:
+    """A date a filter takes, as YYYY-MM-DD; a QAError naming its flag or field (`name`) otherwise."""
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise QAError(f"{name} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+def weaker(answer: Answer, min_score: float) -> tuple[str, ...]:
+    """For a refusal, how many weaker extracts scored below --min-score, since lowering it would show them."""
+    n = 0 if answer.answered else len(answer.nearest)
+    return (f"({n} weaker extract{'s' if n != 1 else ''} scored below --min-score {min_score:g}; "
+            f"lower it to see {'them' if n != 1 else 'it'})",) if n else ()
+
+
 def changes(diff: CorpusDiff) -> str:
     """A corpus change in words: "1 added, 2 changed, 0 removed"."""
     return f"{len(diff.added)} added, {len(diff.changed)} changed, {len(diff.removed)} removed"
@@ -370,6 +359,14 @@ class Session:
             return open_index(self._index, model=self.model, corpus=self._corpus)
         except QAError as exc:
             raise self._advised(exc) from None
+
+    def opened(self, progress: Progress | None = None, say: Callable[[str], None] = lambda line: None) -> Index:
+        """The index, built first when there is none: `say` hears so, then the build's warnings."""
+        if not self.has_index():
+            say(f"no index at {shown(self.index_path)} yet; building it from {shown(self.corpus)}")
+            for line in build_warnings(self.build(progress)):
+                say(line)
+        return self.open()
 
     def status(self) -> Status:
         try:

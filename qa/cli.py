@@ -129,14 +129,16 @@ def _duration(seconds: float) -> str:
     return f"{whole // 60}m{whole % 60:02d}s" if whole >= 60 else f"{whole}s"
 
 
+def _say(line: str) -> None:
+    typer.echo(line, err=True)
+
+
 def _build(session, index_type: str, incremental: bool, follow_symlinks: bool | None = None):
-    from qa.citation import visible
+    from qa.api import build_warnings
 
     report = session.build(_Bar(), incremental=incremental, index_type=index_type, follow_symlinks=follow_symlinks)
-    for skipped in report.skipped:
-        typer.echo(f"warning: skipped {visible(skipped.path)}: {visible(skipped.reason)}", err=True)
-    for note in report.notes:
-        typer.echo(f"warning: {visible(note)}", err=True)
+    for line in build_warnings(report):
+        _say(line)
     return report
 
 
@@ -216,16 +218,11 @@ def index_status(corpus: CorpusOpt = None, index: IndexOpt = None, check: Annota
 
 
 def _render(answer, color: bool, notes: tuple[str, ...] = (), min_score: float = 0.0) -> str:
-    from qa.api import REFUSAL
+    from qa.api import REFUSAL, weaker
     from qa.citation import also_in_line, claim_lines, location, quote_parts, source_line, visible
 
     if not answer.answered:
-        lines = [f"{REFUSAL.rstrip('.')}: {visible(answer.question)}", *notes]
-        if answer.nearest:  # lowering --min-score shows something only when something scored below it
-            n = len(answer.nearest)
-            lines.append(f"({n} weaker extract{'s' if n != 1 else ''} scored below --min-score {min_score:g}; "
-                         f"lower it to see {'them' if n != 1 else 'it'})")
-        return "\n".join(lines) + "\n"
+        return "\n".join([f"{REFUSAL.rstrip('.')}: {visible(answer.question)}", *notes, *weaker(answer, min_score)]) + "\n"
     lines = claim_lines(answer.claims, answer.agreement, link=color)
     if lines:
         lines.append("")
@@ -277,13 +274,10 @@ def ask(
 
     session = api.Session(corpus, index, model=model, top_k=top_k, min_score=min_score)
     try:
-        filters = Filters(source=source, since=_day(since, "--since"), until=_day(until, "--until"))
+        filters = Filters(source=source, since=api.day(since, "--since"), until=api.day(until, "--until"))
         batch = question == ["-"]
         questions = _questions(" ".join(question))  # the first line of stdin is read before any index work
-        if not session.has_index():
-            typer.echo(f"no index at {_shown(session.index_path)} yet; building it from {_shown(session.corpus)}", err=True)
-            _build(session, "auto", incremental=False)
-        loaded = session.open()
+        loaded = session.opened(_Bar(), _say)
         diff = session.readable_corpus(loaded)
         if diff.stale:
             typer.echo(f"warning: the corpus changed since the index was built ({api.changes(diff)}); "
@@ -319,19 +313,6 @@ def ask(
     raise typer.Exit(2 if refused else 0 if all_answered else 1)
 
 
-def _day(value: str | None, flag: str) -> str | None:
-    from datetime import date
-
-    from qa.errors import QAError
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise QAError(f"{flag} takes a date as YYYY-MM-DD, not {value!r}") from None
-
-
 def _questions(question: str):
     """The questions as api.Line records: the argument, or each line of stdin as it arrives
     (the first is read at once, so that empty stdin fails before any index work)."""
@@ -364,14 +345,6 @@ def chat(corpus: CorpusOpt = None, index: IndexOpt = None, model: ModelOpt = Non
     raise typer.Exit(getattr(chat_app, "return_code", 0) or 0)  # a crash of the app is never exit 0
 
 
-def _opened(session):
-    """The session's index, built first if there is none (as `qa ask` does)."""
-    if not session.has_index():
-        typer.echo(f"no index at {_shown(session.index_path)} yet; building it from {_shown(session.corpus)}", err=True)
-        _build(session, "auto", incremental=False)
-    return session.open()
-
-
 @app.command(cls=_Command)
 def timeline(
     topic: Annotated[list[str], typer.Argument(metavar="TOPIC...", show_default=False,
@@ -390,13 +363,13 @@ def timeline(
 
     session = api.Session(corpus, index, model=model, min_score=min_score)
     try:
-        found = session.timeline(_opened(session), " ".join(topic))
+        found = session.timeline(session.opened(_Bar(), _say), " ".join(topic))
     except QAError as exc:
         _fail(exc)
     if as_json:
         typer.echo(json.dumps(asdict(found), ensure_ascii=False))
     elif not found.entries and not found.undated:
-        typer.echo(f"The documents say nothing about this with confidence: {visible(found.question)}")
+        typer.echo(f"{api.EMPTY_TIMELINE.rstrip('.')}: {visible(found.question)}")
     else:
         for e in found.entries:
             when = e.date + (f" to {e.date_end}" if e.date_end else "") if e.date else ""
@@ -424,7 +397,7 @@ def docs(
     session = api.Session(corpus, index)
     try:
         if not session.has_index():
-            _opened(session)
+            session.opened(_Bar(), _say)
         found = session.listing()
     except QAError as exc:
         _fail(exc)
@@ -471,7 +444,7 @@ def show(
 
     session = api.Session(corpus, index)
     try:
-        shown = api.show(_opened(session), session.corpus, path)
+        shown = api.show(session.opened(_Bar(), _say), session.corpus, path)
     except QAError as exc:
         _fail(exc)
     if as_json:

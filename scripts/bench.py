@@ -304,12 +304,13 @@ def build_throughput(work: Path, docs: int) -> None:
     texts; the bare call is SentenceTransformer.encode with its defaults (batch 32).
     """
     from qa import api
+    from qa.embed.encoder import resolve_model
     from qa.embed.transformer import SentenceTransformerEncoder
 
     corpus = spliced_corpus(work / f"tput-spliced-{docs}", docs)
     texts = list(dict.fromkeys(chunk_texts(corpus)))
     say(f"build throughput over {len(texts)} distinct chunk texts: loading the model")
-    encoder = SentenceTransformerEncoder()
+    encoder = SentenceTransformerEncoder(*resolve_model(None))
     encoder.model.encode(texts[:64], show_progress_bar=False)  # warm-up
     say("bare SentenceTransformer.encode")
     began = time.perf_counter()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.embed.encoder import normalise
+from qa.embed.transformer import normalise
 
 _WORD = re.compile(r"\w+")
 

@@ -42,9 +42,10 @@ def varied_texts(index_folder) -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference():
+    from qa.embed.encoder import resolve_model
     from qa.embed.transformer import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder()
+    return SentenceTransformerEncoder(*resolve_model(None))
 
 
 def _live(index):

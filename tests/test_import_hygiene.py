@@ -7,7 +7,9 @@ everything already (harlequin's tests/unit_tests/test_import_hygiene.py does the
 from __future__ import annotations
 
 import json
+import os
 import pkgutil
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -72,3 +74,17 @@ def test_the_layers_hold():
     done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("module, back", [("qa/tui/screens/chat.py", "qa.tui.app"),
+                                          ("qa/embed/transformer.py", "qa.embed.encoder")])
+def test_an_import_cycle_put_back_breaks_the_contracts(tmp_path, module, back):
+    """.importlinter allows no cycle: a copy of the package with one of the old ones put back fails."""
+    shutil.copytree(ROOT / "qa", tmp_path / "qa", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / ".importlinter", tmp_path)
+    with open(tmp_path / module, "a", encoding="utf-8") as fh:
+        fh.write(f"\nimport {back}  # noqa: E402\n")
+    done = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "No import cycles anywhere in qa BROKEN" in done.stdout and "Contracts: 3 kept, 1 broken." in done.stdout

@@ -54,12 +54,10 @@ def folder_of(key: str) -> Path:
     return cache_root() / ENCODERS / key
 
 
-def model_key(name: str, location: str) -> str:
+def model_key(name: str, location: str, format_version: int) -> str:
     """The key of the export of the model at `location`: its files' contents, the exporter's format
-    and onnxruntime's version (the graph is optimised for it)."""
-    from qa.embed import onnx
-
-    digest = hashlib.sha256(f"qa-onnx {onnx.FORMAT_VERSION} onnxruntime {_version('onnxruntime')}\0".encode())
+    (qa.embed.onnx's, which imports this module) and onnxruntime's version (the graph is optimised for it)."""
+    digest = hashlib.sha256(f"qa-onnx {format_version} onnxruntime {_version('onnxruntime')}\0".encode())
     folder = Path(location)
     if folder.is_dir():
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):

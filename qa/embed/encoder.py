@@ -37,14 +37,6 @@ class Encoder(Protocol):
 REGISTRY: dict[str, Callable[[], Encoder]] = {}
 
 
-def normalise(vectors) -> np.ndarray:
-    import numpy as np
-
-    vectors = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.maximum(norms, 1e-12)
-
-
 def resolve_model(name: str | None) -> tuple[str, str]:
     """(display name, path or hub name) for a --model value."""
     name = name or DEFAULT_MODEL
@@ -80,4 +72,4 @@ def load_encoder(name: str | None = None) -> Encoder:
         return REGISTRY[name]()
     from qa.embed.transformer import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(name)
+    return SentenceTransformerEncoder(*resolve_model(name))

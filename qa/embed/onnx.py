@@ -194,12 +194,12 @@ def cached_encoder(model: str | None, threads: int | None = None) -> OnnxEncoder
     from qa.errors import write_error
 
     name, location = resolve_model(model)
-    key = cache.model_key(name, location)
+    key = cache.model_key(name, location, FORMAT_VERSION)
 
     def make(folder: Path) -> bool:
         from qa.embed.transformer import SentenceTransformerEncoder
 
-        reference = SentenceTransformerEncoder(model)
+        reference = SentenceTransformerEncoder(name, location)
         try:
             return export(reference.model, name, folder)
         except Exception as exc:  # the exporter raises many kinds; the model still works through torch

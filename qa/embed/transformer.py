@@ -7,11 +7,10 @@ encoder) loads this module.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from qa.embed.encoder import Progress, normalise, resolve_model
 from qa.errors import QAError
 
 TOKENS_PER_BATCH = 1024
@@ -49,13 +48,19 @@ def _calls(batches: list[list[int]], most: int = 2048) -> list[tuple[int, list[i
     return out
 
 
+def normalise(vectors) -> np.ndarray:
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+
+
 class SentenceTransformerEncoder:
-    """The reference encoder: sentence-transformers on torch, loaded offline."""
+    """The reference encoder: sentence-transformers on torch, loaded offline. `name` and `location`
+    are a --model value resolved (qa.embed.encoder.resolve_model), which imports this module, not the reverse."""
 
     batch_size = 64
 
-    def __init__(self, name: str | None = None):
-        self.name, self.location = resolve_model(name)
+    def __init__(self, name: str, location: str):
+        self.name, self.location = name, location
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -79,7 +84,7 @@ class SentenceTransformerEncoder:
             raise QAError(f"model {self.name!r} does not say how long its vectors are")
         self.dim = int(dim)
 
-    def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         # Sorting by length keeps padding (and so wasted work) small.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))

@@ -320,7 +320,32 @@ def verify_files(root: Path, folder: Path, manifest: dict) -> None:
 @contextmanager
 def writer_lock(root: Path):
     """One writer at a time. The kernel drops a flock when its holder dies, so a
-    lock left by a killed process is cleared by the next writer automatically."""
+    lock left by a killed process is cleared by the next writer automatically. A
+    write that fails before publishing anything leaves no index folder or lock file it created."""
+    try:
+        existed, had_lock = root.exists(), (root / LOCK).exists()
+    except OSError:  # cannot even look (permission denied): what is there is left alone
+        existed = had_lock = True
+    try:
+        with _locked(root):
+            yield
+    except BaseException:
+        if not had_lock and root.is_dir() and not exists(root):
+            with suppress(OSError):
+                fd = os.open(root / LOCK, os.O_RDWR)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # not while another writer holds it
+                    (root / LOCK).unlink()
+                finally:
+                    os.close(fd)
+        if not existed:
+            with suppress(OSError):
+                root.rmdir()  # only if nothing else is in it
+        raise
+
+
+@contextmanager
+def _locked(root: Path):
     if root.exists() and not root.is_dir():
         raise QAError(f"index path {root} is not a folder", hint="give --index a folder (or move that file away)")
     try:

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import Button
 from textual.worker import get_current_worker
 
 from qa import api
@@ -25,6 +26,7 @@ from qa.records import CorpusDiff, Extract, Filters
 from qa.tui import clipboard
 from qa.tui.messages import (
     Answered,
+    Asked,
     AskFailed,
     BuildDone,
     BuildFailed,
@@ -175,8 +177,8 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
 
     # -- asking ------------------------------------------------------------------------------------
 
-    async def ask(self, question: str) -> None:
-        turn = await self.chat.conversation.add_turn(question)
+    async def on_asked(self, message: Asked) -> None:
+        turn = await self.chat.conversation.add_turn(message.question)
         turn.filters, turn.min_score = self.filters, self.session.min_score
         if self.state == "failed":
             turn.show_error(self.failure)
@@ -210,7 +212,7 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
                     self.post_message(Dated(turn, found))
                 return
             answer = self.session.ask(index, turn.question, filters)
-            notes = self.session.explain(answer, index, filters)
+            notes = self.session.explain(answer, index, filters) + api.weaker(answer, self.session.min_score)
         except Exception as exc:
             self.post_message(AskFailed(turn, _failure(exc)))
             return
@@ -257,6 +259,11 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
         if self.building:
             return "The index is being built; this question is answered once it is ready."
         return "There is no index yet: build it (the button above, or Ctrl+R) and this question is answered then."
+
+    @on(Button.Pressed, "#build-index")
+    def build_pressed(self, event: Button.Pressed) -> None:
+        event.button.disabled = True
+        self.action_build_index()
 
     def action_build_index(self) -> None:
         self._start_build(incremental=False)
@@ -315,6 +322,15 @@ class QAApp(App[None], inherit_bindings=False):  # Textual's Ctrl+Q is hidden an
             button.disabled = False
 
     # -- cards, saving, filters, help --------------------------------------------------------------
+
+    def on_extract_card_open_requested(self, message: ExtractCard.OpenRequested) -> None:
+        self.open_document(message.card)
+
+    def on_extract_card_copy_requested(self, message: ExtractCard.CopyRequested) -> None:
+        self.copy_extract(message.extract)
+
+    def on_extract_card_save_requested(self, message: ExtractCard.SaveRequested) -> None:
+        self.save_extract(message.extract)
 
     def open_document(self, card: ExtractCard) -> None:
         turn = card.query_ancestor(Turn)

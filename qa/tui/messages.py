@@ -1,4 +1,7 @@
-"""What the workers report back to the app; plain dataclasses, posted from their threads."""
+"""What the workers report back to the app, and what the screens ask of it: plain dataclasses.
+
+The screens and widgets never call the app: they post these (and a card its own
+requests), which bubble up to the app's handlers, so nothing imports qa.tui.app."""
 
 from __future__ import annotations
 
@@ -12,6 +15,12 @@ from qa.records import Answer, BuildReport, CorpusDiff, Timeline
 if TYPE_CHECKING:
     from qa.api import Index
     from qa.tui.widgets.turn import Turn
+
+
+@dataclass
+class Asked(Message):
+    """A question typed in the chat (or /timeline TOPIC)."""
+    question: str
 
 
 @dataclass

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from qa.api import REFUSAL
+from qa.api import EMPTY_TIMELINE, REFUSAL
 from qa.citation import (
     also_in_line,
     claim_lines,
@@ -85,7 +85,7 @@ def to_markdown(turns: Iterable[TurnLike], *, saved: str, corpus: str, index: st
 def timeline_lines(found: Timeline) -> list[str]:
     """A timeline as Markdown: each entry's date and what it rests on, its quote and its source."""
     if not found.entries and not found.undated:
-        return ["_Nothing the documents say about this could be dated or shown._", ""]
+        return [f"_{EMPTY_TIMELINE}_", ""]
 
     def entry(e: TimelineEntry, heading: str) -> list[str]:
         c = e.citation

@@ -98,7 +98,7 @@ def test_an_export_that_fails_for_lack_of_space_fails_the_build(monkeypatch, tmp
     from qa.embed import cache, onnx, transformer
 
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(transformer, "SentenceTransformerEncoder", lambda model: SimpleNamespace(model=object()))
+    monkeypatch.setattr(transformer, "SentenceTransformerEncoder", lambda name, location: SimpleNamespace(model=object()))
 
     def full(model, name, folder):
         folder.mkdir()

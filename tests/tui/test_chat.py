@@ -7,12 +7,13 @@ import threading
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
+from typer.testing import CliRunner
 
-from qa import api
+from qa import api, cli
 from qa.api import REFUSAL
 from qa.citation import citation, source_line
-from qa.records import Filters
+from qa.records import Filters, Timeline
 from qa.tui.app import make_app
 from qa.tui.screens.chat import ChatScreen
 from qa.tui.screens.document import DocumentScreen
@@ -356,6 +357,51 @@ def test_refusal_says_so_and_offers_nearest(chat_app):
         await pilot.press("tab", "enter")
         await pilot.pause()
         assert "low confidence" in screen_text(pilot.app)
+
+
+    drive(chat_app, body)
+
+
+def test_a_refusal_says_how_many_weaker_extracts_scored_below_in_the_words_of_qa_ask(chat_app):
+    async def body(pilot):
+        pilot.app.min_score = REFUSE_ALL
+        await ask(pilot, UNANSWERED)
+        turn = pilot.app.screen.query_one(Turn)
+        n = len(turn.answer.nearest)
+        assert n and not turn.answer.answered
+        said = f"({n} weaker extract{'s' * (n != 1)} scored below --min-score 1.01; lower it to see {'them' if n != 1 else 'it'})"
+        assert str(turn.query_one(".refusal-why", Static).render()) == said
+        assert turn.notes == (said,)  # so the saved conversation says it too
+
+
+    drive(chat_app, body)
+
+
+def test_an_empty_timeline_reads_the_same_in_the_chat_and_from_qa_timeline(chat_app, monkeypatch):
+    monkeypatch.setattr(api, "timeline", lambda index, topic, **_: Timeline(topic, (), ()))
+
+    async def body(pilot):
+        await ask(pilot, "/timeline the price of tea")
+        turn = pilot.app.screen.query_one(Turn)
+        assert str(turn.query_one(".refusal", Static).render()) == "The documents say nothing about this with confidence."
+
+
+    drive(chat_app, body)
+    result = CliRunner().invoke(cli.app, ["timeline", "the", "price", "of", "tea", "--corpus", "corpus", "--index", "index",
+                                          "--model", FakeEncoder.name])
+    assert (result.exit_code, result.stdout) == (1, "The documents say nothing about this with confidence: the price of tea\n")
+
+
+def test_a_date_the_filter_cannot_read_is_said_in_the_words_of_qa_ask(chat_app):
+    async def body(pilot):
+        await pilot.press("ctrl+f")
+        await pilot.pause()
+        pilot.app.screen.query_one("#filter-since", Input).value = " 2026-13-01 "
+        await pilot.click("#filter-apply")
+        await pilot.pause()
+        assert str(pilot.app.screen.query_one("#filter-error", Static).render()) == \
+            "since takes a date as YYYY-MM-DD, not '2026-13-01'"  # qa ask: --since takes a date as ...
+        assert pilot.app.filters == Filters()
 
 
     drive(chat_app, body)

@@ -1,31 +1,28 @@
-"""The conversation: what the index holds, the questions and their answers, the question box."""
+"""The conversation: what the index holds, the questions and their answers, the question box.
+
+It asks nothing itself: a question goes to the app as a message (Asked), as a card's
+requests and the build button's press bubble up to it."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
+from qa.tui.messages import Asked
 from qa.tui.widgets.build_progress import BuildProgress
 from qa.tui.widgets.conversation import Conversation
-from qa.tui.widgets.extract_card import ExtractCard
 from qa.tui.widgets.index_header import IndexHeader
 from qa.tui.widgets.question_input import QuestionInput
-
-if TYPE_CHECKING:
-    from qa.tui.app import QAApp
 
 WELCOME = ("Answers are verbatim quotes from your documents, best first, each with its source. "
            "Tab moves between them; F1 lists the keys.")
 
 
 class ChatScreen(Screen):
-    app: QAApp
     BINDINGS = [
         Binding("escape", "focus_question", "Question", show=False),
         Binding("tab", "next_card", "Next quote", show=False),
@@ -96,28 +93,11 @@ class ChatScreen(Screen):
         box.insert_text_at_cursor(event.character or "")
 
     @on(Input.Submitted, "#question")
-    async def submitted(self, event: Input.Submitted) -> None:
+    def submitted(self, event: Input.Submitted) -> None:
         question = event.value.strip()
         if not question:
             return
         box = self.query_one(QuestionInput)
         box.remember(question)
         box.value = ""
-        await self.app.ask(question)
-
-    @on(Button.Pressed, "#build-index")
-    def build_pressed(self, event: Button.Pressed) -> None:
-        event.button.disabled = True
-        self.app.action_build_index()
-
-    @on(ExtractCard.OpenRequested)
-    def open_document(self, event: ExtractCard.OpenRequested) -> None:
-        self.app.open_document(event.card)
-
-    @on(ExtractCard.CopyRequested)
-    def copy_quote(self, event: ExtractCard.CopyRequested) -> None:
-        self.app.copy_extract(event.card.extract)
-
-    @on(ExtractCard.SaveRequested)
-    def save_quote(self, event: ExtractCard.SaveRequested) -> None:
-        self.app.save_extract(event.card.extract)
+        self.post_message(Asked(question))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,13 +12,10 @@ from textual.widgets import Footer, Static
 from qa.citation import location, source_line
 from qa.records import Document, Extract
 from qa.tui.widgets.document_text import DocumentText
-
-if TYPE_CHECKING:
-    from qa.tui.app import QAApp
+from qa.tui.widgets.extract_card import ExtractCard
 
 
 class DocumentScreen(Screen, inherit_bindings=False):  # Back first in the footer; its one widget needs no Tab
-    app: QAApp
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("ctrl+c,c", "copy", "Copy", key_display="^c"),
@@ -51,7 +46,7 @@ class DocumentScreen(Screen, inherit_bindings=False):  # Back first in the foote
         self.query_one("#doc-scroll", VerticalScroll).scroll_to(y=max(0, row - 2), animate=False)
 
     def action_copy(self) -> None:
-        self.app.copy_extract(self.extract)
+        self.post_message(ExtractCard.CopyRequested(self.extract))
 
     def action_save_quote(self) -> None:
-        self.app.save_extract(self.extract)
+        self.post_message(ExtractCard.SaveRequested(self.extract))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,17 +9,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from qa.api import day
+from qa.errors import QAError
 from qa.records import Filters
-
-
-def _day(value: str, name: str) -> str | None:
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise ValueError(f"{name} takes a date as YYYY-MM-DD, not {value!r}") from None
 
 
 class FilterScreen(ModalScreen[Filters | None]):
@@ -54,10 +44,10 @@ class FilterScreen(ModalScreen[Filters | None]):
         try:
             filters = Filters(
                 source=self.query_one("#filter-source", Input).value.strip() or None,
-                since=_day(self.query_one("#filter-since", Input).value, "since"),
-                until=_day(self.query_one("#filter-until", Input).value, "until"),
+                since=day(self.query_one("#filter-since", Input).value.strip() or None, "since"),
+                until=day(self.query_one("#filter-until", Input).value.strip() or None, "until"),
             )
-        except ValueError as exc:
+        except QAError as exc:
             self.query_one("#filter-error", Static).update(str(exc))
             return
         self._dismiss_once(filters)

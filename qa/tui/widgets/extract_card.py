@@ -35,11 +35,13 @@ class ExtractCard(Widget, can_focus=True):
 
     @dataclass
     class CopyRequested(Message):
-        card: ExtractCard
+        """Copy the quote with its source (posted by a card, or by the document view of its quote)."""
+        extract: Extract
 
     @dataclass
     class SaveRequested(Message):
-        card: ExtractCard
+        """Save the quote with its source to a file (from a card, or the document view of its quote)."""
+        extract: Extract
 
     def __init__(self, extract: Extract, *, low_confidence: bool = False) -> None:
         super().__init__(classes="low-confidence" if low_confidence else None)
@@ -73,7 +75,7 @@ class ExtractCard(Widget, can_focus=True):
         self.post_message(self.OpenRequested(self))
 
     def action_copy(self) -> None:
-        self.post_message(self.CopyRequested(self))
+        self.post_message(self.CopyRequested(self.extract))
 
     def action_save_quote(self) -> None:
-        self.post_message(self.SaveRequested(self))
+        self.post_message(self.SaveRequested(self.extract))

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Collapsible, Static
 
-from qa.api import REFUSAL
+from qa.api import EMPTY_TIMELINE, REFUSAL
 from qa.citation import visible, visible_lines
 from qa.records import Answer, Filters, Timeline
 from qa.tui.widgets.claims_card import ClaimsCard
@@ -69,7 +69,7 @@ class Turn(Vertical):
         self.timeline = found
         self.set_status("")
         if not found.entries and not found.undated:
-            self.mount(Static(Text("Nothing the documents say about this could be dated or shown."), classes="refusal"))
+            self.mount(Static(Text(EMPTY_TIMELINE), classes="refusal"))
             return
         self.mount_all([TimelineRow(e, n) for n, e in enumerate((*found.entries, *found.undated), 1)])
 
