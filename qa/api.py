@@ -19,9 +19,9 @@ from qa.citation import visible
 from qa.controls import shell_word, strip_pasted
 from qa.errors import QAError
 from qa.paths import default_paths
-from qa.questions import MAX_CHARS as MAX_QUESTION_CHARS
-from qa.questions import Line, read_lines
-from qa.questions import check as check_question
+from qa.incoming import MAX_CHARS as MAX_QUESTION_CHARS
+from qa.incoming import Line, read_lines
+from qa.incoming import check as check_question
 from qa.records import (
     Answer,
     BuildReport,

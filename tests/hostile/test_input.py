@@ -70,7 +70,7 @@ def test_undecodable_bytes_in_argv_are_replaced_not_a_crash(small_built):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=200))
 def test_any_bytes_on_stdin_become_lines_of_clean_bounded_text(data):
-    from qa.questions import MAX_CHARS, read_lines
+    from qa.incoming import MAX_CHARS, read_lines
 
     for line in read_lines(io.BytesIO(data)):
         if line.text is None:
@@ -84,7 +84,7 @@ def test_any_bytes_on_stdin_become_lines_of_clean_bounded_text(data):
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_any_question_text_is_cleaned_to_encodable_text(text):
-    from qa.questions import clean
+    from qa.incoming import clean
 
     cleaned = clean(text)
     cleaned.encode("utf-8")
