@@ -18,10 +18,10 @@ from qa import saving
 from qa.citation import visible
 from qa.controls import shell_word, strip_pasted
 from qa.errors import QAError
-from qa.paths import default_paths
 from qa.incoming import MAX_CHARS as MAX_QUESTION_CHARS
 from qa.incoming import Line, read_lines
 from qa.incoming import check as check_question
+from qa.paths import default_paths
 from qa.records import (
     Answer,
     BuildReport,
