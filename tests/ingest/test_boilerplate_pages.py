@@ -89,3 +89,10 @@ def test_furniture_is_never_an_answer_and_article_sentences_are_body(name):
 ])
 def test_an_articles_own_sentence_using_an_appeal_word_is_body(paragraph):
     assert classify(paragraph, [(0, len(paragraph))]) == ["body"]
+
+
+def test_a_section_headed_comments_in_a_manual_is_not_the_tail_of_a_page():
+    text = ("Comments\n\nThe comment character # may appear almost anywhere in a command line, and gnuplot will "
+            "ignore the rest of that line.\n\nA # does not have this effect inside a quoted string.")
+    spans = split_sentences(text)
+    assert classify(text, spans) == ["heading", "body", "body"]

@@ -7,7 +7,7 @@ import random
 import pytest
 
 from qa.ingest.readers import Unreadable, read
-from qa.ingest.readers.html import FALLBACK_NOTE
+from qa.ingest.readers.html import FALLBACK_NOTE, extract
 from scripts.make_documents import BOILERPLATE, news_page, paragraph
 
 PARAGRAPHS = [
@@ -112,3 +112,20 @@ def test_varied_pages_keep_their_paragraphs_and_drop_their_boilerplate():
         result = read(news_page(seed, paragraphs=paragraphs), f"{seed}.html")
         assert all(p in result.text for p in paragraphs), seed
         assert not any(b in result.text for b in (BOILERPLATE["ad"], BOILERPLATE["cookie"], BOILERPLATE["comment"]))
+
+
+PARA = "<p>Hash algorithms live in this module, and the sections below document each of them at length.</p>"
+NOTE = "If you want the adler32 or crc32 hash functions, they are available in the zlib module."
+
+
+def test_a_note_holding_a_link_inside_the_article_is_read_and_a_box_after_it_is_not():
+    """Precision mode drops a short paragraph with a link (a Sphinx note) as it drops a "more stories" box;
+    the balanced pass's blocks between two kept ones are the article's own."""
+    page = (f"<html><head><title>hashlib</title></head><body><nav><a href='a'>Home</a> <a href='b'>News</a></nav>"
+            f"<article><h1>hashlib</h1>{PARA}<div class='admonition note'><p>{NOTE.replace('zlib', '<a href=z>zlib</a>')}"
+            f"</p></div>{PARA.replace('Hash', 'Other hash')}</article><div class='related'><h3>More stories</h3><ul>"
+            "<li><a href='x'>Quake kills 40 in the north of the country</a></li>"
+            "<li><a href='y'>Storm hits the coast again this week</a></li></ul></div></body></html>")
+    text = extract(page).text
+    assert NOTE in text and text.index(NOTE) < text.index("Other hash")
+    assert "Quake kills" not in text and "More stories" not in text

@@ -18,6 +18,7 @@ guess ignores the declaration and often picks cp1250 for short Western pages.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import logging
 import re
@@ -112,14 +113,21 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
     found: Any = None
     blocks: list[tuple[str, str]] = []
     notes: tuple[str, ...] = ()
+    passes = []
     for precision in (True, False):
         found = bare_extraction(tree, with_metadata=with_metadata, include_comments=False, include_tables=True,
                                 favor_precision=precision, date_extraction_params=dates)
-        blocks = _blocks(found.body) if found is not None and found.body is not None else []
-        if not _fragment(blocks, visible):
+        passes.append(_blocks(found.body) if found is not None and found.body is not None else [])
+        if not _fragment(passes[-1], visible):
             break
     else:
-        blocks, notes = [("p", line) for line in visible], (FALLBACK_NOTE,)
+        passes.append([("p", line) for line in visible])
+        notes = (FALLBACK_NOTE,)
+    blocks = passes[-1]
+    if len(passes) == 1:  # what the balanced pass finds inside the article joins it
+        balanced: Any = bare_extraction(deepcopy(tree), with_metadata=False, include_comments=False, include_tables=True,
+                                        favor_precision=False)
+        blocks = _inside(blocks, _blocks(balanced.body) if balanced is not None and balanced.body is not None else [])
     if with_metadata and found is None:
         found = extract_metadata(tree, date_config=dates)
     meta = _metadata(found, html) if with_metadata else Metadata()
@@ -136,6 +144,32 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
         pos += len(block)
     layout = Layout(wrapped=False, headings=tuple(spans["head"]), blocks=tuple(spans["code"]))
     return Extracted("\n\n".join(text), meta, tuple(spans["quote"]), notes, layout)
+
+
+def _inside(kept: list[tuple[str, str]], balanced: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The precision pass's blocks, and the blocks the balanced pass finds between two of them. Precision
+    drops a short paragraph holding a link (a documentation page's note, "If you want the adler32 ...
+    see zlib"), as it drops a "more stories" box; a box sits around the article, a note inside it."""
+    where: dict[tuple[str, str], list[int]] = {}
+    for n, block in enumerate(balanced):
+        where.setdefault(_same(block), []).append(n)
+    # a kept block the balanced pass reads a little otherwise ("$ source ..." for " source ...") is not added twice
+    own = [text for kind, text in map(_same, kept) if (kind, text) not in where and text]
+    out: list[tuple[str, str]] = []
+    at = -1  # the balanced block the last kept block was found at (-1: none yet)
+    for block in kept:
+        places = where.get(_same(block), [])
+        n = bisect.bisect_right(places, at)
+        if n < len(places):
+            between = balanced[at + 1:places[n]] if at >= 0 else []
+            out += [b for b in between if not any(t in _same(b)[1] or _same(b)[1] in t for t in own)]
+            at = places[n]
+        out.append(block)
+    return out
+
+
+def _same(block: tuple[str, str]) -> tuple[str, str]:
+    return block[0], " ".join(block[1].split())
 
 
 def _fragment(blocks: list[tuple[str, str]], visible: list[str]) -> bool:
