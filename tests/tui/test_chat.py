@@ -702,6 +702,7 @@ def test_who_says_what_is_a_card_above_the_answers_whose_rows_open_their_sentenc
         assert isinstance(pilot.app.screen, DocumentScreen)
         parts = pilot.app.screen.query_one(DocumentText).parts  # before, quote, value, quote, after
         assert "".join(parts[1:4]) == rows[0].source.quote and parts[2] == rows[0].source.value
+        assert "the value highlighted" in str(pilot.app.screen.query_one("#doc-header", Static).render())
 
     drive(chat_app, body)
 

@@ -31,7 +31,8 @@ class DocumentScreen(Screen, inherit_bindings=False):  # Back first in the foote
 
     def compose(self) -> ComposeResult:
         e = self.extract
-        yield Static(Text(f"{source_line(e.citation, e.kind)}\n{location(e.citation)} · quote #{e.rank} highlighted · Esc returns"),
+        shown = f"quote #{e.rank}" if e.rank else "the value"  # a who-says-what row highlights its value
+        yield Static(Text(f"{source_line(e.citation, e.kind)}\n{location(e.citation)} · {shown} highlighted · Esc returns"),
                      id="doc-header")
         with VerticalScroll(id="doc-scroll"):
             yield DocumentText(self.text, e, id="doc-text")
