@@ -14,7 +14,7 @@ from qa.ingest.documents import read_document
 
 STORIES = Path(__file__).resolve().parent.parent / "data" / "stories"
 ROWS = [(story, row) for story in sorted(STORIES.iterdir()) if (story / "sources.csv").is_file()
-        for row in csv.DictReader(open(story / "sources.csv", encoding="utf-8"))]
+        for row in csv.DictReader((story / "sources.csv").read_text(encoding="utf-8").splitlines())]
 
 
 def test_there_are_real_articles_to_read():
