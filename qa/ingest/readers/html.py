@@ -125,7 +125,7 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
         notes = (FALLBACK_NOTE,)
     blocks = passes[-1]
     if len(passes) == 1:  # what the balanced pass finds inside the article joins it
-        balanced: Any = bare_extraction(deepcopy(tree), with_metadata=False, include_comments=False, include_tables=True,
+        balanced: Any = bare_extraction(tree, with_metadata=False, include_comments=False, include_tables=True,
                                         favor_precision=False)
         blocks = _inside(blocks, _blocks(balanced.body) if balanced is not None and balanced.body is not None else [])
     if with_metadata and found is None:
