@@ -99,7 +99,7 @@ class Index:
             notes, text = self.notes.of(sentence), self.texts[n]
             refers = notes.statement.refers_to if notes.statement else None
             found = self._terms[key] = Passage(
-                row, text[start:end], self.sentence_kind(row) or "body", self.citation(n, start, end), notes.entities,
+                row, self._text(row), self.sentence_kind(row) or "body", self.citation(n, start, end), notes.entities,
                 notes.statement, notes.dates, notes.credits, text[refers.start:refers.end] if refers else None)
         return found
 
@@ -202,7 +202,7 @@ class Index:
         """(BM25 stems, word-vector ids) of an answer sentence, memoised across questions."""
         found = self._terms.get(row)
         if found is None:
-            text = self.passage(row).text
+            text = self._text(row)
             found = self._terms[row] = (frozenset(self.lexical.all_terms(text)), self.words.word_ids(text))
         return found
 
@@ -211,8 +211,12 @@ class Index:
         key = ("folded", row)
         found = self._terms.get(key)
         if found is None:
-            found = self._terms[key] = fold(self.passage(row).text)
+            found = self._terms[key] = fold(self._text(row))
         return found
+
+    def _text(self, row: int) -> str:
+        """An answer sentence's text alone (the word features need no annotations or citation)."""
+        return self.texts[self.answer_doc[row]][self.answer_start[row] : self.answer_end[row]]
 
     @property
     def model_name(self) -> str:
