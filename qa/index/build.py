@@ -17,9 +17,11 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -33,15 +35,17 @@ from qa.index.word_vectors import WordVectors
 from qa.ingest import boilerplate, documents, lines, metadata, paragraphs, sentences
 from qa.ingest import sources as sources_module
 from qa.ingest.boilerplate import answerable, classify, split_credits
+from qa.ingest.budget import stop_workers
 from qa.ingest.chunking import ChunkParams, chunk_document
 from qa.ingest.documents import LoadedDocument, read_document
-from qa.ingest.files import relative, scan, stat_of
+from qa.ingest.files import FileStat, relative, scan, stat_of
 from qa.ingest.sentences import split_sentences
 from qa.ingest.sources import Sources, read_sources
 from qa.records import BuildReport, Chunk, Skipped
 
 # progress(stage, done, total): stages are "read", "embed", "write"
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
 
 
 def chunk_key(text: str) -> str:
@@ -67,22 +71,26 @@ def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress 
     sources = read_sources(corpus, follow_symlinks)
     known = known if sources.sha256 == known_sources else {}
     paths, skipped = scan(corpus, follow_symlinks)
-    for done, path in enumerate(paths):
-        if progress:
-            progress("read", done, len(paths))
+
+    def one(path: Path) -> tuple[FileStat | None, LoadedDocument | Skipped]:
         try:
             before = stat_of(path)
         except OSError as exc:
-            skipped.append(Skipped(relative(path, corpus), f"cannot be read ({exc.strerror or exc})"))
-            continue
-        result = read_document(path, corpus, sources, known.get(relative(path, corpus)))
+            return None, Skipped(relative(path, corpus), f"cannot be read ({exc.strerror or exc})")
+        return before, read_document(path, corpus, sources, known.get(relative(path, corpus)))
+
+    for done, (before, result) in enumerate(_each(one, paths)):
+        if progress:
+            progress("read", done, len(paths))
         if isinstance(result, Skipped):
             skipped.append(result)
-            stats[result.path] = [before.size, before.mtime_ns]
+            if before is not None:
+                stats[result.path] = [before.size, before.mtime_ns]
         else:
             loaded.append(result)
             read = result.stat or before  # the size and time of the bytes that were read
-            stats[result.document.path] = [read.size, read.mtime_ns]
+            if read is not None:
+                stats[result.document.path] = [read.size, read.mtime_ns]
     if progress:
         progress("read", len(paths), len(paths))
     if not loaded:
@@ -91,6 +99,28 @@ def read_corpus(corpus: Path, follow_symlinks: bool = False, progress: Progress 
     skipped.sort(key=lambda s: s.path)
     notes = sources.notes + sources.unused({item.document.path for item in loaded})
     return Corpus(loaded, skipped, stats, sources, notes)
+
+
+READERS = 2  # files read at once: each reading thread has its own reading process (qa.ingest.budget)
+
+
+def _each(read: Callable[[Path], T], paths: list[Path]) -> Iterator[T]:
+    """read(path) for each path, in order: on two threads when there are enough files to share, the
+    reading processes stopped afterwards (they hold a parser's memory while annotation needs it)."""
+    threads = min(READERS, os.cpu_count() or 1) if len(paths) >= 8 else 1
+    try:
+        if threads == 1:
+            yield from map(read, paths)
+            return
+        with ThreadPoolExecutor(threads, thread_name_prefix="qa-read") as pool:
+            try:
+                yield from pool.map(read, paths)
+            except BaseException:  # the reads in flight end too: their threads see their process gone
+                pool.shutdown(wait=False, cancel_futures=True)
+                stop_workers()
+                raise
+    finally:
+        stop_workers()
 
 
 @functools.cache

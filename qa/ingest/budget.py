@@ -5,7 +5,8 @@ Plain text is decoded here, in time linear in its size. Every other format goes 
 from Python: a page of 100,000 attributes, a million paragraphs, a .docx that unpacks to gigabytes.
 Those files are read in a worker process whose address space is capped (RLIMIT_AS) and which is
 killed when one file takes longer than its time; the file is then skipped with the reason, and the
-next file gets a fresh worker. The worker is started once, on the first such file, and reused.
+next file gets a fresh worker. Each thread that reads gets its own worker, started on its first such
+file and reused, so two threads read two files at once; `stop_workers` ends them all.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import atexit
 import contextlib
 import importlib
 import os
+import threading
 import zipfile
 from dataclasses import dataclass
 from io import BytesIO
@@ -132,31 +134,41 @@ class _Worker:
         return "made the process reading it stop (it may need more memory than there is)"
 
     def stop(self) -> None:
-        global _current
         if self.process.poll() is None:
             self.process.kill()
         self.process.wait()
         self.conn.close()
-        if _current is self:
-            _current = None
+        if getattr(_local, "worker", None) is self:
+            _local.worker = None
+        with _lock:
+            if self in _started:
+                _started.remove(self)
 
 
-_current: _Worker | None = None
+_local = threading.local()  # this thread's worker
+_started: list[_Worker] = []  # every thread's, to stop them all
+_lock = threading.Lock()
 
 
 def _worker(limits: Budget) -> _Worker:
-    global _current
-    if _current is not None and (_current.limits != limits or _current.process.poll() is not None):
-        _current.stop()
-    if _current is None:
-        _current = _Worker(limits)
-    return _current
+    current: _Worker | None = getattr(_local, "worker", None)
+    if current is not None and (current.limits != limits or current.process.poll() is not None):
+        current.stop()
+        current = None
+    if current is None:
+        current = _local.worker = _Worker(limits)
+        with _lock:
+            _started.append(current)
+    return current
 
 
 @atexit.register
-def _stop() -> None:
-    if _current is not None:
-        _current.stop()
+def stop_workers() -> None:
+    """Stop every thread's worker: after reading a corpus, on an interrupt, at exit."""
+    with _lock:
+        workers = list(_started)
+    for worker in workers:
+        worker.stop()
 
 
 def _serve(conn: Any, memory_mb: float) -> None:

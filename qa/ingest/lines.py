@@ -6,6 +6,11 @@ sentence's first words are looked for in the file itself, in order, with markup,
 entities or quoting allowed between and inside them; a sentence whose words are
 not found (a quoted-printable body, text the reader joined) has no line, rather
 than a wrong one.
+
+The file is read once into its visible characters (tags and white space left out,
+entities decoded), each with its offset in the file and what was left out before it,
+so a sentence is found with one plain substring search and checked at its word
+edges: a compiled pattern for every sentence cost more than reading the page.
 """
 
 from __future__ import annotations
@@ -13,49 +18,103 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from dataclasses import dataclass
 
 WORDS = 6  # how many of a sentence's first words must be found together
 WINDOW = 200_000  # how far past the last sentence found the next one is looked for
 NEAR = 5_000  # how far a sentence of fewer words is looked for
-_GAP = r"(?:\s|<[^>]*>|&nbsp;|&#160;|(?<=\n)>)+"  # white space, tags, a non-breaking space, e-mail quoting
 _BODY = {True: re.compile(r"<body\b", re.IGNORECASE), False: re.compile(r"\r?\n\r?\n")}  # after a page's head, a message's headers
+# what the file may hold that a rebuilt text does not: a page's tags and entities; white space; e-mail quoting
+_HIDDEN = {True: re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|\s+"),
+           False: re.compile(r"\s+|(?<=\n)>+")}
+_SPACES = frozenset({"\xa0"})  # a non-breaking space parts words as white space does
+NOTHING, TAG, GAP = 0, 1, 2  # left out before a visible character: nothing; only tags; white space (maybe with tags)
 
 
-def _word(word: str, markup: bool) -> str:
-    """A pattern for one word as the file may write it: an entity for any character that is not a letter."""
-    if not markup:
-        return re.escape(word)
-    parts = []
-    for ch in word:
-        if ch.isalnum():
-            parts.append(re.escape(ch))
+@dataclass(frozen=True)
+class _Visible:
+    chars: str  # the file's visible characters, without white space
+    at: list[int]  # each one's offset in the file
+    before: bytes  # NOTHING, TAG or GAP: what was left out just before it
+
+
+def _visible(source: str, markup: bool) -> _Visible:
+    chars: list[str] = []
+    at: list[int] = []
+    before = bytearray()
+    pending = NOTHING
+    last = 0
+
+    def keep(text: str, offset: int) -> None:
+        nonlocal pending
+        for k, ch in enumerate(text):
+            if ch.isspace() or ch in _SPACES:
+                pending = GAP
+                continue
+            chars.append(ch)
+            at.append(offset + k)
+            before.append(pending)
+            pending = NOTHING
+
+    for hidden in _HIDDEN[markup].finditer(source):
+        keep(source[last:hidden.start()], last)
+        token = hidden.group()
+        if token.startswith("&"):
+            decoded = html.unescape(token)
+            if len(decoded) != 1:  # not an entity after all ("&copy2;"): its characters are the file's
+                keep(token, hidden.start())
+            elif decoded.isspace() or decoded in _SPACES:
+                pending = GAP
+            else:
+                chars.append(decoded)
+                at.append(hidden.start())
+                before.append(pending)
+                pending = NOTHING
+        elif token.startswith("<"):
+            pending = max(pending, TAG)
         else:
-            named = html.escape(ch)
-            alternatives = {re.escape(ch), re.escape(named), f"&#0*{ord(ch)};", f"&#[xX]0*{ord(ch):x};", "&[A-Za-z]+;"}
-            parts.append("(?:" + "|".join(sorted(alternatives)) + ")")
-    return "(?:<[^>]*>)*".join(parts)
+            pending = GAP
+        last = hidden.end()
+    keep(source[last:], last)
+    return _Visible("".join(chars), at, bytes(before))
+
+
+def _found(seen: _Visible, words: list[str], lo: int, hi: int) -> int | None:
+    """Offset in the file where `words` begin, between visible characters lo and hi, or None: each
+    word whole (tags may sit inside it, nothing else), words parted by white space or tags."""
+    needle = "".join(words)
+    edges = set()
+    k = 0
+    for word in words[:-1]:
+        k += len(word)
+        edges.add(k)
+    start = seen.chars.find(needle, lo, hi)
+    while start != -1:
+        if start + len(needle) <= hi and all(
+                (seen.before[start + k] != NOTHING) if k in edges else (seen.before[start + k] != GAP)
+                for k in range(1, len(needle))):
+            return start
+        start = seen.chars.find(needle, start + 1, hi)
+    return None
 
 
 def locate(source: str, text: str, spans: list[tuple[int, int]], markup: bool) -> tuple[tuple[int, int], ...]:
     """(start, line) for each sentence span of `text` whose first words are found in `source`, in order;
     `markup`: the source is HTML (tags and entities may sit between and inside words)."""
-    newlines = [i for i, ch in enumerate(source) if ch == "\n"]
+    newlines = [m.start() for m in re.finditer("\n", source)]
     body = _BODY[markup].search(source)
-    cursor = body.end() if body else 0
+    seen = _visible(source, markup)
+    cursor = bisect.bisect_left(seen.at, body.end() if body else 0)  # in visible characters
     out = []
     for start, end in sorted(spans):
         words = text[start:min(end, start + 400)].split()[:WORDS]
         if not words:
             continue
-        pattern = re.compile(_GAP.join(_word(w, markup) for w in words))
         few = len(words) < WORDS  # "Sniffer" recurs anywhere: a short sentence is looked for nearby, and never moves the search on
-        found = pattern.search(source, cursor, cursor + (NEAR if few else WINDOW))
-        if found is None or (markup and _inside_tag(source, found.start())):
+        limit = seen.at[cursor] + (NEAR if few else WINDOW) if cursor < len(seen.at) else 0
+        found = _found(seen, words, cursor, bisect.bisect_right(seen.at, limit - 1))
+        if found is None:
             continue
-        out.append((start, bisect.bisect_left(newlines, found.start()) + 1))
-        cursor = cursor if few else found.end()
+        out.append((start, bisect.bisect_left(newlines, seen.at[found]) + 1))
+        cursor = cursor if few else found + len("".join(words))
     return tuple(out)
-
-
-def _inside_tag(source: str, pos: int) -> bool:
-    return source.rfind("<", 0, pos) > source.rfind(">", 0, pos)

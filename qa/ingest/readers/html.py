@@ -125,8 +125,10 @@ def extract(html: str, *, with_metadata: bool = True) -> Extracted:
         notes = (FALLBACK_NOTE,)
     blocks = passes[-1]
     if len(passes) == 1:  # what the balanced pass finds inside the article joins it
+        # fast: without the readability and jusText comparisons, which decide the page's main text: the
+        # precision pass already did, and only blocks between two of its own are taken from this one
         balanced: Any = bare_extraction(tree, with_metadata=False, include_comments=False, include_tables=True,
-                                        favor_precision=False)
+                                        favor_precision=False, fast=True)
         blocks = _inside(blocks, _blocks(balanced.body) if balanced is not None and balanced.body is not None else [])
     if with_metadata and found is None:
         found = extract_metadata(tree, date_config=dates)
