@@ -208,3 +208,12 @@ def test_a_year_after_since_is_no_date_of_the_event(tmp_path, fake_encoder):
     found = api.timeline(api.open_index(tmp_path / "index"), "deadliest earthquake", min_score=0.0)
     [entry] = [e for e in (*found.entries, *found.undated) if "since 1999" in e.quote]
     assert (entry.date, entry.date_basis) == ("2023-02-06", "published")  # the paper's date, not 1999-01-01
+
+
+def test_a_duration_and_its_number_in_one_sentence_are_one_value(tmp_path, fake_encoder, accept_all):
+    corpus = tmp_path / "corpus"
+    write(corpus, "a.txt", " date 2026-03-02 Quake\n\nThe shaking lasted two minutes, residents said.\n")
+    api.build(corpus, tmp_path / "index", model=FakeEncoder.name)
+    answer = api.ask(api.open_index(tmp_path / "index"), "How long did the shaking last?", top_k=5, min_score=0.0)
+    assert len(answer.claims) == 1 and answer.agreement == "single"  # not "two minutes" against "two"
+    assert answer.claims[0].value in ("two minutes", "two")

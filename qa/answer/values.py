@@ -9,7 +9,8 @@ kinds the question asks for. Each is scored by what makes it the answer, in any 
 - the words right before and right after it, compared with the question's words by
   the index's word vectors ("69 persons" counts people; "magnitude 6.9" does not), and
   for a count, the words after it with what the question counts;
-- how near it stand the sentence's words that carry the question;
+- how near it stand the sentence's words that carry the question, also next to the
+  sentence's other values (the one the question's words stand beside);
 - whether the question already holds it (an answer is what the question lacks);
 - whether it is a decimal asked as a count, or the sentence's speaker;
 - how surely the sentence answers the question (the ranking's calibrated score): a
@@ -50,7 +51,7 @@ FORMAT, FORMAT_VERSION = "qa-values", 1
 LABELS = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME", "PERSON", "ORG", "NORP", "PLACE", "OTHER")
 _PLACE = frozenset({"GPE", "LOC", "FAC"})
 NAMES = (*(f"label_{label.lower()}" for label in LABELS), "in_question", "before", "after", "counted", "near",
-         "carried", "decimal_count", "speaker", "alone", "sentence")
+         "carried", "decimal_count", "speaker", "alone", "sentence", "near_lead", "after_lead")
 WINDOW = 3  # content words on each side that say what a value is
 NEAR = 6  # words: a question word this far from a value counts half
 _WORD = re.compile(r"[^\W\d_][\w’'-]*", re.UNICODE)
@@ -159,8 +160,12 @@ def features(index: Index, query: Query, p: Passage, values: Sequence[Value], se
         row["speaker"] = float(statement is not None and statement.speaker.start <= v.start and v.end <= statement.speaker.end)
         row["alone"] = 1.0 / sum(1 for u in values if u.label == v.label)
         row["sentence"] = math.log(min(max(sentence, 1e-3), 1 - 1e-3) / (1 - min(max(sentence, 1e-3), 1 - 1e-3)))
-        rows.append([row[n] for n in NAMES])
-    return np.asarray(rows, dtype=np.float64).reshape(len(values), len(NAMES))
+        rows.append(row)
+    for i, row in enumerate(rows):  # the value the question's words stand beside, of the sentence's several
+        others = [r for j, r in enumerate(rows) if j != i]
+        row["near_lead"] = row["near"] - max((r["near"] for r in others), default=row["near"])
+        row["after_lead"] = row["after"] - max((r["after"] for r in others), default=row["after"])
+    return np.asarray([[row[n] for n in NAMES] for row in rows], dtype=np.float64).reshape(len(values), len(NAMES))
 
 
 @dataclass(frozen=True)
