@@ -1,9 +1,11 @@
 """Fit the value scorer (qa/answer/values.json) on SQuAD's training articles.
 
 Every SQuAD question that asks for a kind of value (question.asks: a figure, a date,
-a person, a place...) and whose answer sentence the index holds is an example group:
-the candidates are the values qa.answer.values.candidates finds in that sentence,
-positive when they overlap an accepted answer span. A logistic regression over
+a person, a place...) gives examples: the values qa.answer.values.candidates finds in
+its answer sentence, positive when they overlap an accepted answer span, and in the
+NEGATIVES best ranked sentences holding no answer span, positive only when they read
+as an answer; of these sentences, only those at or above the default --min-score, the
+ones claims read. A logistic regression over
 values.features is fitted on the training articles but VALIDATION of them; the
 acceptance threshold is chosen on those VALIDATION articles: the lowest probability
 at which the values qa would show (each sentence's best) are right at least
@@ -86,7 +88,7 @@ def sentences(index, questions, work: Path) -> dict[str, list[tuple[int, float]]
 def examples(index, questions, ranked_sentences: dict[str, list[tuple[int, float]]]) -> list[Group]:
     """Per question that asks for a kind of value: the candidates of its answer sentence, and those of the
     best ranked sentences that hold no answer (every value there is a wrong one)."""
-    out = []
+    out, bar = [], model.load().min_score
     for n, q in enumerate(questions):
         query = read_question(index, q.question)
         if not query.asked.wants:
@@ -94,6 +96,8 @@ def examples(index, questions, ranked_sentences: dict[str, list[tuple[int, float
         texts = {d.path: index.texts[i] for i, d in enumerate(index.documents) if d.path in {pa for pa, _s, _e in q.spans}}
         answers = {fold(texts[pa][s:e]) for pa, s, e in q.spans}
         for row, score in ranked_sentences[q.id]:
+            if score < bar:
+                continue  # claims read only the sentences qa would quote
             p = index.passage(row)
             found = values.candidates(p, query.asked)
             if found:  # a value is right where an answer stands, and where another sentence gives the same one
@@ -180,7 +184,8 @@ def main() -> None:
                  "articles_heldout": "evalsets.squad_split(path) == 'heldout', scored once at the end"},
         "recipe": ("per SQuAD question that asks for a kind of value, the candidates of values.candidates in its answer "
                    f"sentence, positive when they overlap an accepted answer, and in the {NEGATIVES} best ranked sentences "
-                   "that hold no answer, all negative; sklearn LogisticRegression "
+                   "that hold no answer, negative unless they read as an answer; only sentences at or above the default "
+                   "--min-score (those claims read); sklearn LogisticRegression "
                    f"(C={C}) over values.features; threshold: the lowest at which each validation sentence's best value, "
                    f"when accepted, is right at least {PRECISION:.0%} of the time"),
         "figures": figures,
