@@ -49,17 +49,6 @@ def ranking_only(monkeypatch):
 
 
 @pytest.fixture
-def accept_all(monkeypatch):
-    """A value scorer that accepts every candidate: what is tested with it is how accepted values are
-    credited and grouped; which value answers is the shipped scorer's (tests/test_values.py), and its
-    word vectors are the real model's, which the fake encoder has not."""
-    from qa.answer import values
-
-    everything = values.Scorer({"bias": 10.0, **dict.fromkeys(values.NAMES, 0.0)}, 0.5, {})
-    monkeypatch.setattr(values, "load", lambda *args: everything)
-
-
-@pytest.fixture
 def disputed(tmp_path, fake_encoder, ranking_only, accept_all):
     corpus = tmp_path / "corpus"
     write(corpus, "a.txt", " date 2026-01-14 Prisoners freed\n\nBy Ann Lee, Daily Planet\n\n"
