@@ -61,3 +61,14 @@ def real_index(tmp_path_factory):
     report = api.build(corpus, root / "index")
     assert (report.documents, report.skipped) == (5, ())
     return corpus, root / "index"
+
+
+@pytest.fixture
+def accept_all(monkeypatch):
+    """A value scorer that accepts every candidate: what is tested with it is how accepted values are
+    credited, grouped and shown; which value answers is the shipped scorer's (tests/test_values.py),
+    whose word vectors are the real model's, which the fake encoder has not."""
+    from qa.answer import values
+
+    everything = values.Scorer({"bias": 10.0, **dict.fromkeys(values.NAMES, 0.0)}, 0.5, {})
+    monkeypatch.setattr(values, "load", lambda *args: everything)

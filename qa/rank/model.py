@@ -116,10 +116,14 @@ def blank() -> Ranker:
     return Ranker({name: {"bias": 0.0} for name in REGIMES}, 0.0, {"bias": 0.0}, 0.0, {})
 
 
+def read(path: Path, what: str) -> dict:
+    """A fitted model's JSON file, or a one-line error naming it."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise QAError(f"cannot read the {what} {path}: {exc}") from None
+
+
 @functools.cache
 def load(path: Path = FILE) -> Ranker:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise QAError(f"cannot read the answer model {path}: {exc}") from None
-    return Ranker.from_dict(data, path.name)
+    return Ranker.from_dict(read(path, "answer model"), path.name)

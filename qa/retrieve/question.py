@@ -51,6 +51,11 @@ class Asked:
     folded: str  # the question folded like the names, to tell a name it already contains
 
 
+def how(question: str) -> re.Match[str] | None:
+    """The "how many"/"how much"/"number of" cue of a question (offsets into its lower-cased text), if any."""
+    return _HOW.search(question.lower())
+
+
 def wants(question: str) -> frozenset[str]:
     """The kinds of entity that answer the question, by the cue that comes first in it ("who said a
     number of prisoners ..." asks for a speaker, not a number). A "who" after a noun ("the person who

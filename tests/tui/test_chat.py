@@ -708,7 +708,7 @@ def test_who_says_what_is_a_card_above_the_answers_whose_rows_open_their_sentenc
 
 
 @pytest.fixture
-def crowded_app(tmp_path, fake_encoder, monkeypatch):
+def crowded_app(tmp_path, fake_encoder, monkeypatch, accept_all):
     """Nine sources each giving its own figure, four of them in two documents."""
     from tests.fakes import write
 
