@@ -90,6 +90,7 @@ class _Worker:
         from multiprocessing.connection import Connection
 
         self.limits = limits
+        self.stopping = threading.Lock()
         ours, theirs = socket.socketpair()
         # a fresh interpreter (no threads or models inherited, no main module re-run), with this qa on its path
         root = str(Path(__file__).resolve().parents[2])
@@ -134,10 +135,12 @@ class _Worker:
         return "made the process reading it stop (it may need more memory than there is)"
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self.conn.close()
+        with self.stopping:  # its reading thread and stop_workers (an interrupt) may stop it at once
+            if self.process.poll() is None:
+                self.process.kill()
+            self.process.wait()
+            with contextlib.suppress(OSError):
+                self.conn.close()
         if getattr(_local, "worker", None) is self:
             _local.worker = None
         with _lock:

@@ -154,3 +154,37 @@ def test_sigterm_during_annotation_stops_the_workers_and_keeps_the_index(tmp_pat
     store.open_version(index)  # whole, every byte checks out
     with store.writer_lock(index):  # and not locked
         pass
+
+
+def _readers(pid: int) -> set[int]:
+    """The processes reading documents for `pid` (qa.ingest.budget)."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(c) for c in (task / "children").read_text().split()}
+    return {c for c in found if _alive(c) and b"qa.ingest.budget" in Path(f"/proc/{c}/cmdline").read_bytes()}
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="reads child processes from /proc")
+def test_ctrl_c_while_two_processes_read_web_pages_ends_with_130_and_stops_both(tmp_path):
+    """Two threads each wait on their own reading process; Ctrl-C stops both processes while the threads
+    still use them, and once the two stops raced to close the same connection (an OSError, exit 2)."""
+    corpus = tmp_path / "pages"
+    corpus.mkdir()
+    for d in range(16):
+        paragraphs = "".join(f"<p>Page {d}, note {i}: the ferry from harbour {i % 17} carried {i * 7 + d} passengers.</p>"
+                             for i in range(1500))
+        (corpus / f"page{d:02}.html").write_text(f"<html><body><article>{paragraphs}</article></body></html>", encoding="utf-8")
+    for attempt in range(4):
+        index = tmp_path / f"index{attempt}"
+        proc = start_qa("index", "build", "--model", FakeEncoder.name, *where(corpus, index), stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE)
+        began, readers = time.perf_counter(), set()
+        while len(readers) < 2 and proc.poll() is None and time.perf_counter() - began < 60:
+            readers = _readers(proc.pid)
+            time.sleep(0.05)
+        assert len(readers) == 2, readers
+        time.sleep(0.3 * attempt)
+        proc.send_signal(signal.SIGINT)
+        _out, err = proc.communicate(timeout=30)
+        check_interrupted(proc.returncode, err.decode("utf-8", "replace"), 0)
+        assert not [pid for pid in readers if _alive(pid)], "reading processes outlived the build"
