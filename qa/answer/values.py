@@ -129,7 +129,9 @@ def features(index: Index, query: Query, p: Passage, values: Sequence[Value], se
     counted_at = [i for i, w in enumerate(qwords) if cue and w in words_of(query.text[cue.end():])][:3]
     counting = cue is not None and cue.group(1) in ("many", None)  # "how much" may be a decimal sum
     words = [(a, b, w) for a, b, w in _words(p.text) if w and words_of(w)]
-    folded = fold(query.text)
+    in_question = set(re.findall(r"\w+", fold(query.text)))  # the question's whole words
+    clamped = min(max(sentence, 1e-3), 1 - 1e-3)
+    logit = math.log(clamped / (1 - clamped))  # the same for every value of the sentence
     rows = []
     for v in values:
         a, b = v.start - p.start, v.end - p.start
@@ -142,7 +144,7 @@ def features(index: Index, query: Query, p: Passage, values: Sequence[Value], se
         row = dict.fromkeys(NAMES, 0.0)
         row[f"label_{_group(v.label).lower()}"] = 1.0
         own = [w for w in fold(p.text[a:b]).split() if w.isalpha() or w.isdigit()]
-        row["in_question"] = sum(1 for w in own if re.search(rf"\b{re.escape(w)}\b", folded)) / max(1, len(own))
+        row["in_question"] = sum(1 for w in own if w in in_question) / max(1, len(own))
         if qwords:
             row["before"] = max((float(similar(w).max()) for w in before if w not in inside), default=0.0)
             row["after"] = max((float(similar(w).max()) for w in after[:2] if w not in inside), default=0.0)
@@ -159,7 +161,7 @@ def features(index: Index, query: Query, p: Passage, values: Sequence[Value], se
         statement = p.statement
         row["speaker"] = float(statement is not None and statement.speaker.start <= v.start and v.end <= statement.speaker.end)
         row["alone"] = 1.0 / sum(1 for u in values if u.label == v.label)
-        row["sentence"] = math.log(min(max(sentence, 1e-3), 1 - 1e-3) / (1 - min(max(sentence, 1e-3), 1 - 1e-3)))
+        row["sentence"] = logit
         rows.append(row)
     for i, row in enumerate(rows):  # the value the question's words stand beside, of the sentence's several
         others = [r for j, r in enumerate(rows) if j != i]

@@ -27,7 +27,6 @@ _BODY = {True: re.compile(r"<body\b", re.IGNORECASE), False: re.compile(r"\r?\n\
 # what the file may hold that a rebuilt text does not: a page's tags and entities; white space; e-mail quoting
 _HIDDEN = {True: re.compile(r"<[^>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|\s+"),
            False: re.compile(r"\s+|(?<=\n)>+")}
-_SPACES = frozenset({"\xa0"})  # a non-breaking space parts words as white space does
 NOTHING, TAG, GAP = 0, 1, 2  # left out before a visible character: nothing; only tags; white space (maybe with tags)
 
 
@@ -48,7 +47,7 @@ def _visible(source: str, markup: bool) -> _Visible:
     def keep(text: str, offset: int) -> None:
         nonlocal pending
         for k, ch in enumerate(text):
-            if ch.isspace() or ch in _SPACES:
+            if ch.isspace():  # a non-breaking space too
                 pending = GAP
                 continue
             chars.append(ch)
@@ -59,17 +58,9 @@ def _visible(source: str, markup: bool) -> _Visible:
     for hidden in _HIDDEN[markup].finditer(source):
         keep(source[last:hidden.start()], last)
         token = hidden.group()
-        if token.startswith("&"):
+        if token.startswith("&"):  # one character ("&nbsp;" one of white space); else not an entity after all
             decoded = html.unescape(token)
-            if len(decoded) != 1:  # not an entity after all ("&copy2;"): its characters are the file's
-                keep(token, hidden.start())
-            elif decoded.isspace() or decoded in _SPACES:
-                pending = GAP
-            else:
-                chars.append(decoded)
-                at.append(hidden.start())
-                before.append(pending)
-                pending = NOTHING
+            keep(decoded if len(decoded) == 1 else token, hidden.start())
         elif token.startswith("<"):
             pending = max(pending, TAG)
         else:
