@@ -5,7 +5,10 @@ miss). Refused: the share of answerable questions answered "the documents do not
 answer", and the share of unanswerable ones. Beside the final system, three
 baselines over the same candidates, quote windows and duplicate folding: BM25
 alone, MiniLM cosine alone, and their plain reciprocal-rank fusion; and the
-reader (qa/reader) alone on the ranking's best 20. Every extract's
+reader (qa/reader) alone on the ranking's best 20. `pool` scores retrieval
+itself: its hit@1 column is the share of answerable questions whose answer sentence is
+among the ranking's best 20 candidates (what the reader reads), its hit@3 column among
+all of them. Every extract's
 quote and also_in span is checked against the document text at its offsets (the
 verbatim invariant); a violation fails the run.
 
@@ -22,6 +25,7 @@ import random
 import sys
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,7 +41,7 @@ from scripts.evalsets import Question  # noqa: E402
 DENSE_ONLY_THRESHOLD = 0.35  # the cosine baseline refuses below this
 RRF_K = 60
 READER_POOL = 20
-SYSTEMS = ("final", "reader", "bm25", "dense", "rrf")
+SYSTEMS = ("final", "reader", "bm25", "dense", "rrf", "pool")
 
 
 def load_questions(name: str = "eval") -> list[Question]:
@@ -84,7 +88,25 @@ def check_verbatim(index, result) -> None:
             assert other[source.citation.start : source.citation.end] == source.quote, f"also_in not verbatim: {source}"
 
 
+def pool(index, questions: list[Question]) -> dict:
+    """How often the answer sentence is among the ranking's best READER_POOL candidates, and among all."""
+    best = found = answerable = 0
+    for q in questions:
+        if not q.answerable:
+            continue
+        answerable += 1
+        ranked = sorted(candidates(index, q.question), key=lambda c: (-c.relevance, c.row))
+        hits = [q.answered_by(SimpleNamespace(citation=p.citation, quote=p.text))
+                for p in (index.passage(c.row) for c in ranked)]
+        best += any(hits[:READER_POOL])
+        found += any(hits)
+    return {"system": "pool", "answerable": answerable, "unanswerable": 0, "hit@1": best / max(answerable, 1),
+            "hit@3": found / max(answerable, 1), "unanswerable_refused": 0.0, "answerable_refused": 0.0}
+
+
 def score(index, questions: list[Question], system: str, verbose: bool = False, min_score: float | None = None) -> dict:
+    if system == "pool":
+        return pool(index, questions)
     hit1 = hit3 = answerable = refused_wrong = unanswerable = refused_right = 0
     for q in questions:
         result = run_system(index, q.question, system, min_score)
@@ -159,7 +181,8 @@ def main() -> None:
                     print(f"[{name} / {label} / {split}]", file=sys.stderr)
                 r = score(index, subset, system, args.verbose, threshold)
                 cells = [f"{r[key]:.3f}" if n else "-" for key, n in (("hit@1", r["answerable"]), ("hit@3", r["answerable"]),
-                         ("unanswerable_refused", r["unanswerable"]), ("answerable_refused", r["answerable"]))]
+                         ("unanswerable_refused", r["unanswerable"]),
+                         ("answerable_refused", r["answerable"] if system != "pool" else 0))]
                 print(f"{name:<{width}} {label:<12} {split:<8} {len(subset):>5} {cells[0]:>6} {cells[1]:>6} {cells[2]:>15} {cells[3]:>13}",
                       flush=True)
 

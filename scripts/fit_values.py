@@ -181,7 +181,8 @@ def main() -> None:
                  "files": {f: sha256(squad_dir / f) for f in ("questions.jsonl",)},
                  "corpus_sha256": hashlib.sha256(b"".join(sha256(p).encode() for p in sorted((squad_dir / "corpus").glob("*")))).hexdigest(),
                  "articles_train": len(train_articles) - len(validation), "articles_validation": validation,
-                 "articles_heldout": "evalsets.squad_split(path) == 'heldout', scored once at the end"},
+                 "articles_heldout": "evalsets.squad_split(path) == 'heldout', scored once at the end",
+                 "model": index.manifest["model"]},  # its word vectors and scores come from this export (qa.embed.cache)
         "recipe": ("per SQuAD question that asks for a kind of value, the candidates of values.candidates in its answer "
                    f"sentence, positive when they overlap an accepted answer, and in the {NEGATIVES} best ranked sentences "
                    "that hold no answer, negative unless they read as an answer; only sentences at or above the default "

@@ -1,4 +1,4 @@
-"""The ONNX query encoder against sentence-transformers, the obvious path it replaces."""
+"""The ONNX encoder (int8) against sentence-transformers, the obvious path it replaces."""
 
 from __future__ import annotations
 
@@ -84,7 +84,9 @@ def test_matches_sentence_transformers(real_index, reference):
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-5)
     cosine = (got * want).sum(axis=1)
     worst = int(np.argmin(cosine))
-    assert cosine.min() >= 0.9999, (cosine.min(), texts[worst][:80])
+    # int8 weights, one scale per output channel: 0.993 on average, 0.971 at worst (Thai) when
+    # measured; one scale per tensor fell to 0.86
+    assert cosine.mean() >= 0.99 and cosine.min() >= 0.96, (cosine.mean(), cosine.min(), texts[worst][:80])
     # a text's vector does not depend on the batch it is padded with
     alone = np.stack([fast.encode([t])[0] for t in texts[:: len(texts) // 20]])
     assert np.allclose(alone, got[:: len(texts) // 20], atol=1e-5)
@@ -180,3 +182,22 @@ def test_missing_or_foreign_folder_gives_none(tmp_path):
     (folder / INFO_FILE).write_text("{not json", encoding="utf-8")
     assert load_fast_encoder(folder, "other-model") is None
     preload(tmp_path / "no-index")  # nothing to load, nothing started
+
+
+@pytest.mark.model
+def test_an_update_embeds_everything_again_when_the_export_changed(real_index, tmp_path):
+    """Vectors of another export of the same model (an older qa's float32 one, say) are never mixed
+    with this one's: the update embeds every chunk, and the version names the export it used."""
+    corpus, original = real_index
+    copy = tmp_path / "index"
+    shutil.copytree(original, copy, ignore=shutil.ignore_patterns(".lock"))
+    folder = _live(copy)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    current = manifest["model"]["encoder"]
+    (folder / "manifest.json").unlink()
+    manifest["model"]["encoder"] = "0" * 32
+    store.write_manifest(folder, {k: v for k, v in manifest.items() if k not in ("format", "format_version", "files", "checksum")})
+    report = api.update(corpus, copy)
+    assert report.embedded == len({c.text for c in api.open_index(copy).chunks}) > 100  # each distinct text once
+    assert store.open_version(copy)[1]["model"]["encoder"] == current
+    assert api.update(corpus, copy).embedded == 0  # and then it is up to date

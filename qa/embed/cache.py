@@ -1,8 +1,8 @@
 """One exported ONNX encoder per machine, shared by every index that uses the model.
 
-An export is 90 MB, so storing it in each index version doubled an index on its
-first update. It lives instead in the user's cache folder, once per model and
-exporter:
+An export was 90 MB (23 MB since its weights are int8), so storing it in each
+index version doubled an index on its first update. It lives instead in the
+user's cache folder, once per model and exporter:
 
     $QA_CACHE_DIR, else $XDG_CACHE_HOME/qa, else ~/.cache/qa
       encoders/<key>/         model.onnx, model.data, tokenizer.json, model.json, checksums.json

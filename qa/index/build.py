@@ -158,6 +158,15 @@ class _Live:
     def same_model(self, model_name: str) -> bool:
         return same_model(self.manifest.get("model", {}).get("name"), model_name)
 
+    def same_vectors(self, model_name: str, key: str | None) -> bool:
+        """Whether its vectors are those this build would make: the same model through the same
+        export (`key`, see `_export_key`). A version that names no export embedded with the model
+        itself or a registered encoder, unless it kept an older qa's export in its own folder."""
+        known = self.manifest.get("model", {}).get("encoder")
+        if isinstance(known, str):
+            return known == key
+        return self.same_model(model_name) and not (self.folder / "encoder").is_dir()
+
 
 def _open_live(root: Path, incremental: bool) -> _Live | None:
     """An update checks the whole live version before reusing any of it (a damaged one reuses
@@ -196,7 +205,7 @@ class _Reuse:
     unlinked: int = 0  # vectors unlinked from its graph since the graph was built
 
 
-def _previous(live: _Live | None, stored: list[dict], model_name: str) -> _Reuse:
+def _previous(live: _Live | None, stored: list[dict], model_name: str, key: str | None) -> _Reuse:
     if live is None or not live.checked:
         return _Reuse({}, {}, {})
     table = rows.Rows.load(live.folder / rows.FILE)
@@ -205,7 +214,7 @@ def _previous(live: _Live | None, stored: list[dict], model_name: str) -> _Reuse
     vectors: dict[str, np.ndarray] = {}
     old: FaissVectors | None = None
     keys: tuple[str, ...] = ()
-    if live.same_model(model_name):
+    if live.same_vectors(model_name, key):
         old = FaissVectors.load(live.folder / "vectors.faiss")
         keys = tuple(chunk_key(texts[n][s:e])
                      for n, s, e in zip(table.chunk_doc.tolist(), table.chunk_start.tolist(), table.chunk_end.tolist()))
@@ -288,19 +297,21 @@ def build_index(
         if encoder is None and model is None and incremental and live:
             model = live.manifest.get("model", {}).get("name")  # an update keeps the index's model unless told otherwise
         model_name = encoder.name if encoder else resolve_model(model)[0]
+        export = _export_key(model, model_name, encoder)
         if follow_symlinks is None:  # an update reads the corpus as the live version was read
             follow_symlinks = bool(incremental and live and live.manifest.get("follow_symlinks") is True)
         stored = _stored_rows(live) if incremental else []
         found = read_corpus(corpus, follow_symlinks, tick, _known(live, stored), old_manifest.get("sources_csv"))
         loaded, skipped = found.loaded, found.skipped
         paths = {item.document.path: item.document.sha256 for item in loaded}
-        if (incremental and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
+        if (incremental and live and live.same_vectors(model_name, export)
+                and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
                 and old_manifest.get("follow_symlinks", False) == follow_symlinks):
             # nothing to do: the live version stays, no new one is written
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
                                skipped=tuple(skipped), notes=found.notes)
-        reuse = _previous(live, stored, model_name)
+        reuse = _previous(live, stored, model_name, export)
         cache = reuse.vectors
         # read before the write: the old version may be collected once the new one is live
         before = _metadata_of(live.folder) if live is not None and incremental else {}
@@ -343,12 +354,13 @@ def build_index(
             encoder = load_encoder(model)  # only the model can tell the dimension of an empty index
         dim = encoder.dim if encoder else int(old_manifest["model"]["dim"])
         matrix = np.stack([cache[k] for k in keys]) if chunks else np.zeros((0, dim), dtype=np.float32)
-        words = _word_vectors(live, model_name, sentence_texts, encoder, model, incremental)
+        words = _word_vectors(live if live and live.same_vectors(model_name, export) else None, sentence_texts, encoder,
+                              model, incremental)
         numbers = {row["doc_id"]: n for n, row in enumerate(doc_rows)}
         table = rows.Rows.make(spans_of, kinds_of, chunks, numbers, matrix, len(doc_rows))
 
         tick("write", 0, 1)
-        key = _encoder_key(live, model_name, encoder)
+        key = _encoder_key(live, encoder)
         work = store.new_workdir(root)
         try:
             vectors, unlinked = _vector_store(matrix, keys, reuse, index_type)
@@ -439,8 +451,8 @@ def _up_to_date(manifest: dict, paths: dict[str, str], sources: str | None, mode
 
 def _embedder(model: str | None, model_name: str) -> Encoder:
     """The machine's ONNX export of the model (qa.embed.cache: exported once per machine, then
-    needing no torch), else the model itself. The two agree to cosine >= 0.9999
-    (tests/test_fast_encoder.py). A registered encoder (the tests' fake) is used as it is."""
+    needing no torch), else the model itself. The index's questions are embedded by the same
+    one. A registered encoder (the tests' fake) is used as it is."""
     if model not in REGISTRY and model_name not in REGISTRY:
         from qa.embed.onnx import cached_encoder
 
@@ -450,11 +462,11 @@ def _embedder(model: str | None, model_name: str) -> Encoder:
     return load_encoder(model)
 
 
-def _word_vectors(live: _Live | None, model_name: str, texts: list[str], encoder: Encoder | None, model: str | None,
+def _word_vectors(live: _Live | None, texts: list[str], encoder: Encoder | None, model: str | None,
                   incremental: bool) -> WordVectors:
-    """Word vectors for the corpus vocabulary, reusing the live version's when the model is the same."""
+    """Word vectors for the corpus vocabulary, reusing those of `live` (given when its vectors are this build's)."""
     reuse = None
-    if incremental and live and live.checked and live.same_model(model_name):
+    if incremental and live and live.checked:
         try:
             reuse = WordVectors.load(live.folder / "words")
         except (OSError, ValueError):
@@ -480,12 +492,21 @@ class _OnDemand:
         return self._inner.encode(texts, progress)
 
 
-def _encoder_key(live: _Live | None, model_name: str, encoder: Encoder | None) -> str | None:
+def _export_key(model: str | None, model_name: str, encoder: Encoder | None) -> str | None:
+    """The cache key (qa.embed.cache) of the export this build embeds with: None for an encoder
+    given or registered (the tests' fake), which is used as it is."""
+    if encoder is not None or model in REGISTRY or model_name in REGISTRY:
+        return getattr(encoder, "key", None)
+    from qa.embed import cache
+    from qa.embed.onnx import FORMAT_VERSION
+
+    return cache.model_key(*resolve_model(model), FORMAT_VERSION)
+
+
+def _encoder_key(live: _Live | None, encoder: Encoder | None) -> str | None:
     """The cache key of the query encoder this version refers to: the one that embedded, else the
-    live version's when nothing needed embedding (the model is the same)."""
-    key = getattr(encoder, "key", None)
-    if key is None and encoder is None and live and live.same_model(model_name):
-        key = live.manifest.get("model", {}).get("encoder")
+    live version's, whose vectors it kept (`_Live.same_vectors`)."""
+    key = getattr(encoder, "key", None) if encoder is not None else live.manifest.get("model", {}).get("encoder") if live else None
     return key if isinstance(key, str) else None
 
 

@@ -183,7 +183,7 @@ def test_an_export_into_a_nearly_full_cache_fails_the_build_instead_of_dropping_
         pytest.skip("mounting a tmpfs needs root on Linux")
     disk = tmp_path / "disk"
     disk.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)], check=True)  # the encoder needs ~90 MB
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=40m", "tmpfs", str(disk)], check=True)  # an export writes its float32 graph (~90 MB) first
     monkeypatch.setenv("QA_CACHE_DIR", str(disk / "cache"))
     try:
         result = qa("index", "build", *where(seed_corpus, tmp_path / "index"))

@@ -145,6 +145,10 @@ def test_sigterm_during_annotation_stops_the_workers_and_keeps_the_index(tmp_pat
         if line.startswith(b"annotating"):  # printed once both workers run
             break
     workers = _workers(proc.pid)
+    deadline = time.monotonic() + 10
+    while len(workers) < 2 and time.monotonic() < deadline:  # the kernel's list of children can miss one
+        time.sleep(0.05)  # while processes start or end (proc(5)), and a loaded machine spawns slowly
+        workers |= _workers(proc.pid)
     assert len(workers) >= 2, workers
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=30)
