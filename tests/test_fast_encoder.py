@@ -201,3 +201,16 @@ def test_an_update_embeds_everything_again_when_the_export_changed(real_index, t
     assert report.embedded == len({c.text for c in api.open_index(copy).chunks}) > 100  # each distinct text once
     assert store.open_version(copy)[1]["model"]["encoder"] == current
     assert api.update(corpus, copy).embedded == 0  # and then it is up to date
+
+
+@pytest.mark.model
+def test_an_older_float32_export_still_answers_for_the_index_it_embedded(real_index, tmp_path):
+    """An index an older qa embedded with its float32 export (format 1) is asked with that export
+    while it is in the cache, not with this qa's int8 one."""
+    folder = tmp_path / "float32"
+    shutil.copytree(_encoder_folder(real_index[1]), folder)
+    (folder / cache.CHECKSUMS).unlink()
+    info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
+    for version, loads in ((1, True), (3, False)):  # a format from a later qa is not guessed at
+        (folder / INFO_FILE).write_text(json.dumps({**info, "format_version": version}), encoding="utf-8")
+        assert (load_fast_encoder(folder, "all-MiniLM-L6-v2") is not None) is loads

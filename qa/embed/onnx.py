@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 FORMAT_VERSION = 2  # 2: int8 weights
+READABLE = (1, FORMAT_VERSION)  # 1: float32 weights, which the indexes of an older qa were embedded with
 MODEL_FILE = "model.onnx"
 DATA_FILE = "model.data"
 TOKENIZER_FILE = "tokenizer.json"
@@ -163,7 +164,7 @@ def _load(folder: Path, model_name: str | None, threads: int | None = None) -> O
         info = json.loads((folder / INFO_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(info, dict) or info.get("format_version") != FORMAT_VERSION:
+    if not isinstance(info, dict) or info.get("format_version") not in READABLE:
         return None
     if model_name is not None and info.get("name") != model_name:
         return None

@@ -238,6 +238,10 @@ class Index:
                     print(f"note: the query encoder is missing or damaged in {cache.root_text()}; exporting it again",
                           file=sys.stderr)
                     encoder = cached_encoder(self.model or self.model_name)
+                    if encoder is not None and encoder.key != key:
+                        print("note: this qa exports the model otherwise than the export this index was embedded with, "
+                              "so its vectors differ slightly; `qa index update` embeds the documents again",
+                              file=sys.stderr)
             else:
                 encoder = load_fast_encoder(self.folder / "encoder", self.model_name)
             if encoder is None:
