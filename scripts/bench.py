@@ -418,9 +418,9 @@ def timed_process(cmd: list[str], env: dict | None = None) -> tuple[float, float
 BARE_ENCODE = """
 import json, sys, time
 from pathlib import Path
-from qa.embed.onnx import _load, cached_encoder
+from qa.embed.onnx import cached_encoder, load_fast_encoder
 texts = json.load(open(sys.argv[1], encoding="utf-8"))
-encoder = cached_encoder(None, threads=2) if sys.argv[2] == "int8" else _load(Path(sys.argv[2]), None, threads=2)
+encoder = cached_encoder(None, threads=2) if sys.argv[2] == "int8" else load_fast_encoder(Path(sys.argv[2]), "all-MiniLM-L6-v2", threads=2)
 began, cpu = time.perf_counter(), time.process_time()
 encoder.encode(texts)
 print(json.dumps({"wall": time.perf_counter() - began, "cpu": time.process_time() - cpu}))

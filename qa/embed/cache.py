@@ -56,15 +56,28 @@ def folder_of(key: str) -> Path:
 
 def model_key(name: str, location: str, format_version: int) -> str:
     """The key of the export of the model at `location`: its files' contents, the exporter's format
-    (qa.embed.onnx's, which imports this module) and onnxruntime's version (the graph is optimised for it)."""
-    digest = hashlib.sha256(f"qa-onnx {format_version} onnxruntime {_version('onnxruntime')}\0".encode())
+    (qa.embed.onnx's, which imports this module) and onnxruntime's version (the graph is optimised for it).
+    Hashing 90 MB of model files would cost every build and update 20-150 ms, even one with nothing
+    to do, so a process hashes them again only when a file's size or time changed."""
     folder = Path(location)
-    if folder.is_dir():
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    seen = (name, str(folder), format_version, tuple((str(p), *_stamp(p)) for p in files))
+    if seen not in _keys:
+        digest = hashlib.sha256(f"qa-onnx {format_version} onnxruntime {_version('onnxruntime')}\0".encode())
+        for path in files:
             digest.update(f"{path.relative_to(folder).as_posix()}\0{checksum_file(path)}\0".encode())
-    else:  # a hub name (nothing is downloaded here): the name is all there is to go by
-        digest.update(name.encode())
-    return digest.hexdigest()[:32]
+        if not folder.is_dir():  # a hub name (nothing is downloaded here): the name is all there is to go by
+            digest.update(name.encode())
+        _keys[seen] = digest.hexdigest()[:32]
+    return _keys[seen]
+
+
+_keys: dict[tuple, str] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _version(package: str) -> str:

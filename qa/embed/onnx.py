@@ -19,10 +19,11 @@ same export: a version names its key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -107,18 +108,15 @@ class OnnxEncoder:
         # one text (a question) skips the tokenizer's thread pool
         encodings = [self.tokenizer.encode(texts[0])] if len(texts) == 1 else self.tokenizer.encode_batch(list(texts))
         batches = [[i] for i in range(len(texts))] if self.alone else self._batches(encodings)
-        if self.workers > 1 and len(batches) > 1:
-            from concurrent.futures import ThreadPoolExecutor
+        with contextlib.ExitStack() as stack:
+            run: Callable = map
+            if self.workers > 1 and len(batches) > 1:
+                from concurrent.futures import ThreadPoolExecutor
 
-            with ThreadPoolExecutor(self.workers, thread_name_prefix="qa-encode") as pool:  # onnxruntime lets go of the GIL
-                done = pool.map(lambda batch: self._embed([encodings[j] for j in batch]), batches)
-                for batch, vectors in zip(batches, done):
-                    out[batch] = vectors
-                    if progress:
-                        progress(len(batch))
-        else:
-            for batch in batches:
-                out[batch] = self._embed([encodings[j] for j in batch])
+                # onnxruntime lets go of the GIL: `workers` texts run at once
+                run = stack.enter_context(ThreadPoolExecutor(self.workers, thread_name_prefix="qa-encode")).map
+            for batch, vectors in zip(batches, run(lambda batch: self._embed([encodings[j] for j in batch]), batches)):
+                out[batch] = vectors
                 if progress:
                     progress(len(batch))
         norms = np.linalg.norm(out, axis=1, keepdims=True)

@@ -205,7 +205,7 @@ class _Reuse:
     unlinked: int = 0  # vectors unlinked from its graph since the graph was built
 
 
-def _previous(live: _Live | None, stored: list[dict], model_name: str, key: str | None) -> _Reuse:
+def _previous(live: _Live | None, stored: list[dict], same_vectors: bool) -> _Reuse:
     if live is None or not live.checked:
         return _Reuse({}, {}, {})
     table = rows.Rows.load(live.folder / rows.FILE)
@@ -214,7 +214,7 @@ def _previous(live: _Live | None, stored: list[dict], model_name: str, key: str 
     vectors: dict[str, np.ndarray] = {}
     old: FaissVectors | None = None
     keys: tuple[str, ...] = ()
-    if live.same_vectors(model_name, key):
+    if same_vectors:
         old = FaissVectors.load(live.folder / "vectors.faiss")
         keys = tuple(chunk_key(texts[n][s:e])
                      for n, s, e in zip(table.chunk_doc.tolist(), table.chunk_start.tolist(), table.chunk_end.tolist()))
@@ -297,21 +297,21 @@ def build_index(
         if encoder is None and model is None and incremental and live:
             model = live.manifest.get("model", {}).get("name")  # an update keeps the index's model unless told otherwise
         model_name = encoder.name if encoder else resolve_model(model)[0]
-        export = _export_key(model, model_name, encoder)
+        same_vectors = live is not None and live.same_vectors(model_name, _export_key(model, model_name, encoder))
         if follow_symlinks is None:  # an update reads the corpus as the live version was read
             follow_symlinks = bool(incremental and live and live.manifest.get("follow_symlinks") is True)
         stored = _stored_rows(live) if incremental else []
         found = read_corpus(corpus, follow_symlinks, tick, _known(live, stored), old_manifest.get("sources_csv"))
         loaded, skipped = found.loaded, found.skipped
         paths = {item.document.path: item.document.sha256 for item in loaded}
-        if (incremental and live and live.same_vectors(model_name, export)
+        if (incremental and same_vectors
                 and _up_to_date(old_manifest, paths, found.sources.sha256, model_name, params, index_type)
                 and old_manifest.get("follow_symlinks", False) == follow_symlinks):
             # nothing to do: the live version stays, no new one is written
             return BuildReport(documents=len(paths), chunks=old_manifest["counts"]["chunks"],
                                seconds=time.perf_counter() - began, embedded=0, unchanged=tuple(paths),
                                skipped=tuple(skipped), notes=found.notes)
-        reuse = _previous(live, stored, model_name, export)
+        reuse = _previous(live, stored, same_vectors)
         cache = reuse.vectors
         # read before the write: the old version may be collected once the new one is live
         before = _metadata_of(live.folder) if live is not None and incremental else {}
@@ -354,8 +354,7 @@ def build_index(
             encoder = load_encoder(model)  # only the model can tell the dimension of an empty index
         dim = encoder.dim if encoder else int(old_manifest["model"]["dim"])
         matrix = np.stack([cache[k] for k in keys]) if chunks else np.zeros((0, dim), dtype=np.float32)
-        words = _word_vectors(live if live and live.same_vectors(model_name, export) else None, sentence_texts, encoder,
-                              model, incremental)
+        words = _word_vectors(live if same_vectors else None, sentence_texts, encoder, model, incremental)
         numbers = {row["doc_id"]: n for n, row in enumerate(doc_rows)}
         table = rows.Rows.make(spans_of, kinds_of, chunks, numbers, matrix, len(doc_rows))
 
@@ -506,7 +505,10 @@ def _export_key(model: str | None, model_name: str, encoder: Encoder | None) -> 
 def _encoder_key(live: _Live | None, encoder: Encoder | None) -> str | None:
     """The cache key of the query encoder this version refers to: the one that embedded, else the
     live version's, whose vectors it kept (`_Live.same_vectors`)."""
-    key = getattr(encoder, "key", None) if encoder is not None else live.manifest.get("model", {}).get("encoder") if live else None
+    if encoder is not None:
+        key = getattr(encoder, "key", None)
+    else:
+        key = live.manifest.get("model", {}).get("encoder") if live else None
     return key if isinstance(key, str) else None
 
 
